@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process'
+
+/** What a finished child process left behind. */
+export interface ExecResult {
+  exitCode: number
+  /** Raw bytes: git output may hold any file name, so decoding is the caller's choice. */
+  stdout: Buffer
+  stderr: string
+  /** True when the process was killed at its timeout. */
+  timedOut: boolean
+}
+
+export interface ExecOptions {
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+  /** Milliseconds before the whole process group is killed; none by default. */
+  timeoutMs?: number
+  /** Bytes written to the child's stdin, then closed. */
+  input?: string | Buffer
+  /** Resolve (instead of reject) when the exit code is non-zero. */
+  allowFailure?: boolean
+}
+
+export class ExecError extends Error {
+  constructor(
+    readonly argv: readonly string[],
+    readonly result: ExecResult
+  ) {
+    const detail = result.timedOut ? 'timed out' : `exited with ${result.exitCode}`
+    super(`${argv[0]} ${detail}: ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`)
+    this.name = 'ExecError'
+  }
+}
+
+/**
+ * Runs a program from an argv array, never through a shell, so file names, branch names and
+ * other inputs cannot be interpreted as commands. The child leads its own process group, which a
+ * timeout kills whole (children included).
+ */
+export function exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  if (argv.length === 0) throw new Error('exec: empty argv')
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe']
+    })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    let timedOut = false
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true
+            killTree(child.pid)
+          }, options.timeoutMs)
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+    child.on('error', (error) => {
+      if (timer) clearTimeout(timer)
+      reject(error)
+    })
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer)
+      const result: ExecResult = {
+        exitCode: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(err).toString('utf8'),
+        timedOut
+      }
+      if (result.exitCode !== 0 && !options.allowFailure) reject(new ExecError(argv, result))
+      else resolve(result)
+    })
+    child.stdin.on('error', () => undefined) // a child that exits early closes its stdin
+    child.stdin.end(options.input ?? '')
+  })
+}
+
+/** Kills a process group led by `pid` (spawned with `detached: true`). */
+export function killTree(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (pid === undefined) return
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    try {
+      process.kill(pid, signal)
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/** Why a service was selected; every selected service has at least one reason. */
+export type SelectionReason =
+  | { kind: 'file'; file: string }
+  | { kind: 'dependency'; dependency: string; file: string }
+  | { kind: 'global'; file: string }
+  | { kind: 'all'; why: string }
+
+/** One entry of the `matrix` output: a flat object of strings, ready for `fromJSON`. */
+export interface MatrixEntry {
+  service: string
+  path: string
+  image: string
+  context: string
+  dockerfile: string
+  platforms: string
+  /** The test command as a JSON array string ('' when the service has no tests). */
+  'test-command': string
+}
+
+export interface PlannedService {
+  name: string
+  reasons: SelectionReason[]
+}
+
+export interface Plan {
+  base?: string
+  head: string
+  /** True when every service was selected because of the change set (not because of `global`). */
+  all: boolean
+  /** How the base was chosen, from the change set. */
+  baseReason: string
+  changedFiles: number
+  /** Selected services in manifest order. */
+  services: PlannedService[]
+  matrix: { include: MatrixEntry[] }
+  /** The matrix split in chunks of at most 256 (GitHub's limit); one shard when it fits. */
+  shards: Array<{ include: MatrixEntry[] }>
+  warnings: string[]
+}
