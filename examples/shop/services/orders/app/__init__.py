@@ -1,0 +1,1 @@
+"""orders: places and cancels orders, on Python's standard library only."""

@@ -1,0 +1,1 @@
+"""users: the classic user service, on Python's standard library only."""
