@@ -1,0 +1,184 @@
+import { exec, type ExecResult } from '../exec/index.js'
+import { parseNameStatusZ } from '../changes/parse.js'
+import type { ChangedFile } from '../changes/types.js'
+
+export interface GitOptions {
+  /** The repository's working directory. */
+  cwd: string
+  /** The remote to fetch from; `origin` by default. */
+  remote?: string
+  /** Environment for every git process (the current one by default). */
+  env?: NodeJS.ProcessEnv
+  /** Receives one line per notable step (fetches, fallbacks). */
+  log?: (line: string) => void
+}
+
+export interface FetchOptions {
+  /** `--depth=<n>`: history truncated to n commits from each fetched tip. */
+  depth?: number
+  /** `--deepen=<n>`: n more commits below the current shallow boundary. */
+  deepen?: number
+  /** `--unshallow`: the complete history of what is fetched. */
+  unshallow?: boolean
+}
+
+export interface RemoteTag {
+  /** The tag's name without `refs/tags/`. */
+  name: string
+  /** The commit the tag points at (peeled through annotated tag objects). */
+  sha: string
+}
+
+/**
+ * The few git operations change detection needs, each one child process run from an argv array.
+ * Configuration is passed per command (`-c`), never written to global or repository config.
+ */
+export class Git {
+  readonly cwd: string
+  readonly remote: string
+  private readonly env: NodeJS.ProcessEnv
+  private readonly log: (line: string) => void
+
+  constructor(options: GitOptions) {
+    this.cwd = options.cwd
+    this.remote = options.remote ?? 'origin'
+    // A prompt for credentials would hang a CI job until its timeout.
+    this.env = { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0' }
+    this.log = options.log ?? (() => undefined)
+    assertArgument(this.remote)
+  }
+
+  /** True when the commit's object is present locally. */
+  async hasCommit(sha: string): Promise<boolean> {
+    assertArgument(sha)
+    const result = await this.run(['cat-file', '-e', `${sha}^{commit}`], true)
+    return result.exitCode === 0
+  }
+
+  /** The commit sha a local ref, sha or revision expression names; undefined when it names none. */
+  async resolve(ref: string): Promise<string | undefined> {
+    assertArgument(ref)
+    const result = await this.run(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], true)
+    return result.exitCode === 0 ? result.stdout.toString('utf8').trim() : undefined
+  }
+
+  async isShallow(): Promise<boolean> {
+    const result = await this.run(['rev-parse', '--is-shallow-repository'])
+    return result.stdout.toString('utf8').trim() === 'true'
+  }
+
+  /**
+   * Fetches shas or refspecs from the remote, without tags or submodules. Returns false instead
+   * of throwing when the remote refuses (an unknown or unreachable sha, no remote, no network),
+   * since every caller has a fallback for that.
+   */
+  async fetch(refspecs: readonly string[], options: FetchOptions = {}): Promise<boolean> {
+    refspecs.forEach(assertArgument)
+    const request: string[] = []
+    if (options.depth !== undefined) request.push(`--depth=${options.depth}`)
+    if (options.deepen !== undefined) request.push(`--deepen=${options.deepen}`)
+    if (options.unshallow) request.push('--unshallow')
+    request.push(this.remote, ...refspecs)
+    const args = ['-c', 'protocol.version=2', 'fetch', '--quiet', '--no-tags', '--no-recurse-submodules', ...request]
+    const result = await this.run(args, true)
+    if (result.exitCode !== 0) {
+      this.log(`git fetch ${request.join(' ')} failed: ${lastLine(result.stderr)}`)
+      return false
+    }
+    this.log(`git fetch ${request.join(' ')}`)
+    return true
+  }
+
+  /** The sha `git fetch` last wrote to FETCH_HEAD. */
+  async fetchedHead(): Promise<string | undefined> {
+    return this.resolve('FETCH_HEAD')
+  }
+
+  /** The best common ancestor of two commits, or undefined when local history holds none. */
+  async mergeBase(a: string, b: string): Promise<string | undefined> {
+    assertArgument(a)
+    assertArgument(b)
+    const result = await this.run(['merge-base', a, b], true)
+    return result.exitCode === 0 ? result.stdout.toString('utf8').trim() : undefined
+  }
+
+  /** True when `ancestor` is reachable from `descendant` in local history. */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    assertArgument(ancestor)
+    assertArgument(descendant)
+    const result = await this.run(['merge-base', '--is-ancestor', ancestor, descendant], true)
+    if (result.exitCode > 1) throw new Error(`git merge-base --is-ancestor: ${lastLine(result.stderr)}`)
+    return result.exitCode === 0
+  }
+
+  /**
+   * The files that differ between two commits' trees. Comparing two trees needs both commits but
+   * none of the history between them, so it works in a depth-1 clone.
+   */
+  async diff(base: string, head: string): Promise<ChangedFile[]> {
+    assertArgument(base)
+    assertArgument(head)
+    const result = await this.run([
+      'diff',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--no-color',
+      '--no-relative',
+      '--name-status',
+      '-z',
+      '-M',
+      base,
+      head,
+      '--'
+    ])
+    return parseNameStatusZ(result.stdout)
+  }
+
+  /** Every tag on the remote, with the commit it points at (`git ls-remote --tags`). */
+  async remoteTags(): Promise<RemoteTag[]> {
+    const result = await this.run(['ls-remote', '--tags', this.remote])
+    return parseLsRemoteTags(result.stdout.toString('utf8'))
+  }
+
+  /** The checked-out branch's short name; undefined on a detached HEAD. */
+  async currentBranch(): Promise<string | undefined> {
+    const result = await this.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], true)
+    return result.exitCode === 0 ? result.stdout.toString('utf8').trim() : undefined
+  }
+
+  private run(args: readonly string[], allowFailure = false): Promise<ExecResult> {
+    return exec(['git', '-c', 'core.quotepath=off', ...args], { cwd: this.cwd, env: this.env, allowFailure })
+  }
+}
+
+/**
+ * Parses `git ls-remote --tags` output. An annotated tag appears twice, as the tag object and
+ * peeled (`^{}`) to its commit; the peeled line wins, so every tag maps to a commit.
+ */
+export function parseLsRemoteTags(output: string): RemoteTag[] {
+  const tags = new Map<string, string>()
+  const peeled = new Set<string>()
+  for (const line of output.split('\n')) {
+    const match = /^([0-9a-f]+)\trefs\/tags\/(.+?)(\^\{\})?$/.exec(line)
+    if (!match) continue
+    const [, sha, name, peel] = match
+    if (peel) {
+      tags.set(name, sha)
+      peeled.add(name)
+    } else if (!peeled.has(name)) {
+      tags.set(name, sha)
+    }
+  }
+  return [...tags].map(([name, sha]) => ({ name, sha }))
+}
+
+/** Values from payloads and inputs must never be read by git as options. */
+function assertArgument(value: string): void {
+  if (value === '' || value.startsWith('-')) {
+    throw new Error(`refusing ${JSON.stringify(value)} as a git revision or remote`)
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop() ?? ''
+}
