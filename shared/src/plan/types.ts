@@ -19,7 +19,10 @@ export interface MatrixEntry {
 
 export interface PlannedService {
   name: string
+  /** The first few reasons (see `REASONS_PER_SERVICE`), so a plan stays small on a huge diff. */
   reasons: SelectionReason[]
+  /** How many further reasons were left out of `reasons`; absent when none were. */
+  omittedReasons?: number
 }
 
 export interface Plan {
@@ -32,6 +35,11 @@ export interface Plan {
   changedFiles: number
   /** Selected services in manifest order. */
   services: PlannedService[]
+  /**
+   * Libraries and services that own at least one changed file, libraries first, each in manifest
+   * order (empty when the change set selected everything without routing files).
+   */
+  changedOwners?: string[]
   matrix: { include: MatrixEntry[] }
   /** The matrix split in chunks of at most 256 (GitHub's limit); one shard when it fits. */
   shards: Array<{ include: MatrixEntry[] }>

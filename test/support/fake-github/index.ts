@@ -1,0 +1,3 @@
+export * from './fake-github.js'
+export * from './state.js'
+export { OpenApiDescription } from './openapi.js'
