@@ -1,0 +1,96 @@
+import { realpathSync, statSync } from 'node:fs'
+import { isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { discoverServices } from './discover.js'
+import { ManifestError } from './errors.js'
+import { readFileIfPresent } from './files.js'
+import { resolveManifest, type DirectoryStatus, type RepositoryDirectories } from './resolve.js'
+import type { Manifest } from './types.js'
+import { validateDocument } from './validate.js'
+import { readWorkspace } from './workspaces.js'
+import { parseYaml } from './yaml-source.js'
+
+export const MANIFEST_FILES = ['flotilla.yml', 'flotilla.yaml']
+
+export interface LoadOptions {
+  /** The manifest file, relative to `root` or absolute; by default `flotilla.yml` or `flotilla.yaml` at the root. */
+  file?: string
+}
+
+/**
+ * The repository's manifest, validated and with defaults filled in; discovered from the
+ * repository when there is no manifest file. Throws a `ManifestError` listing every problem.
+ */
+export async function loadManifest(root: string, options: LoadOptions = {}): Promise<Manifest> {
+  const candidates = options.file === undefined ? MANIFEST_FILES : [options.file]
+  for (const candidate of candidates) {
+    const text = await readFileIfPresent(resolve(root, candidate))
+    if (text !== undefined) return validateManifestText(text, displayName(root, candidate), root)
+  }
+  if (options.file !== undefined) {
+    throw new ManifestError([{ file: options.file, line: 0, column: 0, keyPath: '', message: 'manifest file not found' }])
+  }
+  return discoverManifest(root)
+}
+
+/**
+ * Validate manifest text as if read from `file` (the name used in problems and `source`);
+ * paths are checked against the repository at `root`.
+ */
+export async function validateManifestText(text: string, file: string, root: string): Promise<Manifest> {
+  const parsed = parseYaml(text, file)
+  if ('problems' in parsed) throw new ManifestError(parsed.problems)
+  const { manifest, locations, problems } = validateDocument(parsed.source)
+  const { workspace, problems: workspaceProblems } = await readWorkspace(root)
+  return resolveManifest(
+    { raw: manifest, locations, problems: [...problems, ...workspaceProblems], source: file, workspace },
+    repositoryDirectories(root)
+  )
+}
+
+/** A manifest made from docker-compose build contexts or service directories with Dockerfiles. */
+export async function discoverManifest(root: string): Promise<Manifest> {
+  const discovered = await discoverServices(root)
+  if (discovered === undefined) {
+    throw new ManifestError([
+      {
+        file: MANIFEST_FILES[0],
+        line: 0,
+        column: 0,
+        keyPath: '',
+        message:
+          'no flotilla.yml and nothing to discover: no docker-compose.yml, docker-compose.yaml, compose.yml or compose.yaml ' +
+          'with a build: context, and no directory under services/, apps/ or src/ holding a Dockerfile'
+      }
+    ])
+  }
+  const { workspace, problems } = await readWorkspace(root)
+  return resolveManifest(
+    { ...discovered, problems: [...discovered.problems, ...problems], workspace },
+    repositoryDirectories(root)
+  )
+}
+
+/** The repository's directories as the checks see them, following symbolic links but not out of the root. */
+function repositoryDirectories(root: string): RepositoryDirectories {
+  const realRoot = realpathSync(root)
+  return {
+    status(path: string): DirectoryStatus {
+      let real: string
+      try {
+        real = realpathSync(join(root, path))
+      } catch {
+        return 'missing'
+      }
+      if (real !== realRoot && !real.startsWith(realRoot + sep)) return 'outside'
+      return statSync(real).isDirectory() ? 'directory' : 'not-a-directory'
+    }
+  }
+}
+
+/** How problems name the manifest: relative to the root when it lies inside, else as given. */
+function displayName(root: string, file: string): string {
+  if (!isAbsolute(file)) return file
+  const inside = relative(root, file)
+  return inside.startsWith('..') || isAbsolute(inside) ? file : inside.split(sep).join('/')
+}
+

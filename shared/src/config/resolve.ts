@@ -1,0 +1,287 @@
+import { posix } from 'node:path'
+import { findCycle } from '../graph/index.js'
+import { ManifestError } from './errors.js'
+import { joinPath, normalisePath, normalisePattern, ownershipPattern } from './paths.js'
+import { childKeyPath, itemKeyPath, own, type Locations, type RawManifest, type RawOwnership, type RawService } from './raw.js'
+import { didYouMean } from './suggest.js'
+import type {
+  DeployTarget,
+  EnvironmentConfig,
+  ImageConfig,
+  LibraryConfig,
+  Manifest,
+  ManifestProblem,
+  ServiceConfig,
+  TestConfig
+} from './types.js'
+import { inferDependencies, type Workspace } from './workspaces.js'
+
+export const DEFAULT_PLATFORMS = ['linux/amd64']
+export const DEFAULT_TEST_TIMEOUT_SECONDS = 600
+const PRODUCTION_NAMES = new Set(['production', 'prod'])
+
+/** What a directory path turns out to be on disk. */
+export type DirectoryStatus = 'directory' | 'missing' | 'not-a-directory' | 'outside'
+
+/** The one question the checks ask of the repository on disk. */
+export interface RepositoryDirectories {
+  /** `path` is normalised and relative to the root; `outside` when a symbolic link leaves the root. */
+  status(path: string): DirectoryStatus
+}
+
+export interface ResolveInput {
+  raw: RawManifest
+  locations: Locations
+  /** Problems found so far (syntax, schema); reported together with the ones found here. */
+  problems: readonly ManifestProblem[]
+  source: string
+  workspace?: Workspace
+}
+
+/**
+ * Turn a schema-checked manifest into the `Manifest` every stage reads: paths normalised and
+ * kept inside the repository, references and cycles checked, workspace edges inferred where
+ * none are declared, defaults filled in. Throws one `ManifestError` holding every problem.
+ */
+export function resolveManifest(input: ResolveInput, directories: RepositoryDirectories): Manifest {
+  const resolver = new Resolver(input, directories)
+  const manifest = resolver.resolve()
+  if (resolver.problems.length > 0) throw new ManifestError(resolver.problems)
+  return manifest
+}
+
+class Resolver {
+  readonly problems: ManifestProblem[]
+  private readonly raw: RawManifest
+  private readonly locations: Locations
+
+  constructor(private readonly input: ResolveInput, private readonly directories: RepositoryDirectories) {
+    this.problems = [...input.problems]
+    this.raw = input.raw
+    this.locations = input.locations
+  }
+
+  resolve(): Manifest {
+    const rawLibraries = this.raw.libraries ?? {}
+    const rawServices = this.raw.services ?? {}
+    for (const name of Object.keys(rawServices)) {
+      if (own(rawLibraries, name) !== undefined) this.reportAtKey(childKeyPath('services', name), `"${name}" is both a library and a service; a name may be only one of them`)
+    }
+
+    // Directories by node name, for workspace inference; undefined when missing or invalid.
+    const directories = new Map<string, string | undefined>()
+    const libraries: Record<string, LibraryConfig> = {}
+    for (const [name, raw] of Object.entries(rawLibraries)) {
+      const keyPath = childKeyPath('libraries', name)
+      const path = raw.path === undefined ? undefined : this.directory(childKeyPath(keyPath, 'path'), raw.path)
+      directories.set(name, path)
+      libraries[name] = { name, patterns: this.ownership(keyPath, path, raw), dependsOn: raw.depends_on ?? [] }
+    }
+    const services: Record<string, ServiceConfig> = {}
+    for (const [name, raw] of Object.entries(rawServices)) {
+      const keyPath = childKeyPath('services', name)
+      const path = raw.path === undefined ? undefined : this.directory(childKeyPath(keyPath, 'path'), raw.path)
+      directories.set(name, path)
+      if (path !== undefined) services[name] = this.service(name, keyPath, path, raw)
+    }
+
+    this.inferEdges(directories, libraries, services)
+    this.checkDependencies(libraries, services)
+
+    return {
+      version: 1,
+      source: this.input.source,
+      ...(this.raw.registry === undefined ? {} : { registry: this.raw.registry }),
+      global: this.patterns('global', this.raw.global ?? []),
+      libraries,
+      services,
+      environments: this.environments(rawServices)
+    }
+  }
+
+  private service(name: string, keyPath: string, path: string, raw: RawService): ServiceConfig {
+    const service: ServiceConfig = {
+      name,
+      path,
+      patterns: this.ownership(keyPath, path, raw),
+      dependsOn: raw.depends_on ?? [],
+      image: this.image(name, childKeyPath(keyPath, 'image'), path, raw),
+      deploy: {}
+    }
+    const test = raw.test === undefined ? undefined : this.test(childKeyPath(keyPath, 'test'), path, raw.test)
+    if (test !== undefined) service.test = test
+    for (const [environment, target] of Object.entries(raw.deploy ?? {})) {
+      if (target.target !== undefined) service.deploy[environment] = target as DeployTarget
+    }
+    return service
+  }
+
+  private image(service: string, keyPath: string, servicePath: string, raw: RawService): ImageConfig {
+    const image = raw.image ?? {}
+    const context = image.context === undefined ? servicePath : this.path(childKeyPath(keyPath, 'context'), image.context) ?? servicePath
+    const dockerfile = joinPath(context, image.dockerfile ?? 'Dockerfile')
+    if (!dockerfile.ok) this.report(childKeyPath(keyPath, 'dockerfile'), `${dockerfile.reason} (it is relative to the build context "${context}")`)
+    const registry = this.raw.registry?.toLowerCase()
+    return {
+      name: image.name ?? (registry === undefined ? service : `${registry}/${service}`),
+      context,
+      dockerfile: dockerfile.ok ? dockerfile.path : posix.join(context, 'Dockerfile'),
+      buildArgs: image.build_args ?? {},
+      platforms: image.platforms ?? [...DEFAULT_PLATFORMS],
+      ...(image.target === undefined ? {} : { target: image.target })
+    }
+  }
+
+  private test(keyPath: string, servicePath: string, raw: NonNullable<RawService['test']>): TestConfig | undefined {
+    const shell = raw.shell ?? false
+    const commandPath = childKeyPath(keyPath, 'command')
+    if (shell && Array.isArray(raw.command)) this.report(commandPath, 'with `shell: true` the command is one string for `sh -c`')
+    if (!shell && typeof raw.command === 'string') {
+      this.report(commandPath, 'a command string needs `shell: true`; otherwise write it as an argv array, e.g. ["npm", "test"]')
+    }
+    const reports = (raw.reports ?? []).flatMap((report, index) => {
+      const joined = joinPath(servicePath, report.replace(/^!/, ''))
+      if (joined.ok) return [posix.normalize(report).replace(/\/+$/, '').replace(/^\.\//, '')]
+      this.report(itemKeyPath(childKeyPath(keyPath, 'reports'), index), `${joined.reason} (report patterns are relative to the service path "${servicePath}")`)
+      return []
+    })
+    if (raw.command === undefined) return undefined
+    return {
+      command: typeof raw.command === 'string' ? [raw.command] : raw.command,
+      shell,
+      reports,
+      timeoutSeconds: raw.timeout ?? DEFAULT_TEST_TIMEOUT_SECONDS,
+      retries: raw.retries ?? 0,
+      env: raw.env ?? {}
+    }
+  }
+
+  /** `<path>/**` (when there is a path) followed by the normalised `paths`. */
+  private ownership(keyPath: string, path: string | undefined, raw: RawOwnership): string[] {
+    const extra = this.patterns(childKeyPath(keyPath, 'paths'), raw.paths ?? [])
+    return path === undefined ? extra : [ownershipPattern(path), ...extra]
+  }
+
+  private patterns(keyPath: string, patterns: readonly string[]): string[] {
+    return patterns.flatMap((pattern, index) => {
+      const normalised = normalisePattern(pattern)
+      if (normalised.ok) return [normalised.path]
+      this.report(itemKeyPath(keyPath, index), normalised.reason)
+      return []
+    })
+  }
+
+  private path(keyPath: string, raw: string): string | undefined {
+    const normalised = normalisePath(raw)
+    if (normalised.ok) return normalised.path
+    this.report(keyPath, normalised.reason)
+    return undefined
+  }
+
+  /** A path that must name an existing directory inside the repository. */
+  private directory(keyPath: string, raw: string): string | undefined {
+    const path = this.path(keyPath, raw)
+    if (path === undefined) return undefined
+    const status = this.directories.status(path)
+    if (status === 'directory') return path
+    const reasons: Record<Exclude<DirectoryStatus, 'directory'>, string> = {
+      missing: `directory "${path}" does not exist`,
+      'not-a-directory': `"${path}" is not a directory`,
+      outside: `"${path}" leads outside the repository through a symbolic link`
+    }
+    this.report(keyPath, reasons[status])
+    return undefined
+  }
+
+  /** Workspace edges for every library and service that does not declare `depends_on`. */
+  private inferEdges(
+    directories: ReadonlyMap<string, string | undefined>,
+    libraries: Record<string, LibraryConfig>,
+    services: Record<string, ServiceConfig>
+  ): void {
+    if (this.input.workspace === undefined) return
+    const declared = (raw: RawOwnership | undefined) => raw?.depends_on !== undefined
+    // Services first: a directory that is both a service and a library path belongs to the service.
+    const nodes = [...Object.keys(services), ...Object.keys(libraries)].map((name) => ({
+      name,
+      path: directories.get(name),
+      declared: declared(own(this.raw.services, name) ?? own(this.raw.libraries, name))
+    }))
+    const inferred = inferDependencies(nodes, this.input.workspace.packages)
+    for (const library of inferred.libraries) libraries[library.name] = { name: library.name, patterns: library.patterns, dependsOn: [] }
+    for (const [name, targets] of inferred.edges) {
+      const node = own(services, name) ?? own(libraries, name)
+      if (node !== undefined) node.dependsOn = targets
+    }
+  }
+
+  private checkDependencies(libraries: Record<string, LibraryConfig>, services: Record<string, ServiceConfig>): void {
+    const known = new Set([...Object.keys(this.raw.libraries ?? {}), ...Object.keys(this.raw.services ?? {}), ...Object.keys(libraries)])
+    const declared: Array<[string, RawOwnership]> = [
+      ...Object.entries(this.raw.libraries ?? {}).map(([name, raw]): [string, RawOwnership] => [childKeyPath('libraries', name), raw]),
+      ...Object.entries(this.raw.services ?? {}).map(([name, raw]): [string, RawOwnership] => [childKeyPath('services', name), raw])
+    ]
+    for (const [keyPath, raw] of declared) {
+      raw.depends_on?.forEach((dependency, index) => {
+        if (!known.has(dependency)) {
+          this.report(itemKeyPath(childKeyPath(keyPath, 'depends_on'), index), `unknown library or service "${dependency}"${didYouMean(dependency, known)}`)
+        }
+      })
+    }
+    // Every node joins the cycle check, even one dropped for a bad path, so all problems show at once.
+    const edges = new Map<string, string[]>()
+    const kindOf = new Map<string, string>()
+    const addNode = (kind: string, name: string, dependsOn: readonly string[]) => {
+      edges.set(name, dependsOn.filter((dependency) => known.has(dependency)))
+      kindOf.set(name, kind)
+    }
+    for (const library of Object.values(libraries)) addNode('libraries', library.name, library.dependsOn)
+    for (const [name, raw] of Object.entries(this.raw.services ?? {})) addNode('services', name, own(services, name)?.dependsOn ?? raw.depends_on ?? [])
+    const cycle = findCycle(edges)
+    if (cycle !== undefined) {
+      const keyPath = childKeyPath(childKeyPath(kindOf.get(cycle[0]) ?? 'services', cycle[0]), 'depends_on')
+      this.report(keyPath, `dependency cycle: ${cycle.join(' -> ')}`)
+    }
+  }
+
+  /** Declared environments in order, then the ones only named under services' `deploy`. */
+  private environments(rawServices: Record<string, RawService>): Record<string, EnvironmentConfig> {
+    const rawEnvironments = this.raw.environments ?? {}
+    const names = new Set(Object.keys(rawEnvironments))
+    for (const service of Object.values(rawServices)) for (const name of Object.keys(service.deploy ?? {})) names.add(name)
+
+    const environments: Record<string, EnvironmentConfig> = {}
+    const edges = new Map<string, string[]>()
+    for (const name of names) {
+      const raw = own(rawEnvironments, name) ?? {}
+      const keyPath = childKeyPath('environments', name)
+      const requires = raw.requires ?? []
+      requires.forEach((required, index) => {
+        if (!names.has(required)) {
+          this.report(itemKeyPath(childKeyPath(keyPath, 'requires'), index), `unknown environment "${required}"${didYouMean(required, names)}`)
+        }
+      })
+      edges.set(name, requires.filter((required) => names.has(required)))
+      environments[name] = {
+        name,
+        requires,
+        production: raw.production ?? PRODUCTION_NAMES.has(name),
+        ...(raw.url === undefined ? {} : { url: raw.url }),
+        ...(raw.gate === undefined ? {} : { gate: raw.gate })
+      }
+    }
+    const cycle = findCycle(edges)
+    if (cycle !== undefined) {
+      this.report(childKeyPath(childKeyPath('environments', cycle[0]), 'requires'), `environment cycle: ${cycle.join(' -> ')}`)
+    }
+    return environments
+  }
+
+  private report(keyPath: string, message: string): void {
+    this.problems.push({ ...this.locations.value(keyPath), keyPath, message })
+  }
+
+  private reportAtKey(keyPath: string, message: string): void {
+    this.problems.push({ ...this.locations.key(keyPath), keyPath, message })
+  }
+}
