@@ -365,6 +365,7 @@ export function workflowDispatchPayload(options: {
 /** Writes `payload` as `event.json` in `dir` and returns its path (for GITHUB_EVENT_PATH). */
 export async function writeEventPayload(dir: string, payload: Record<string, any>): Promise<string> {
   const path = join(dir, 'event.json')
+  await mkdir(dir, { recursive: true })
   await writeFile(path, JSON.stringify(payload, null, 2))
   return path
 }

@@ -63,7 +63,7 @@ class Detection {
     if (head === undefined) return this.everything(headRevision, `head ${headRevision} was not found locally or on the remote`)
     const base = await this.revision(baseRevision)
     if (base === undefined) return this.everything(head, `base ${baseRevision} was not found locally or on the remote`)
-    return this.diff(base, head, `base ${baseRevision}: ${range(base, head)}`)
+    return this.diff(base, head, `${this.request.baseLabel ?? `base ${baseRevision}`}: ${range(base, head)}`)
   }
 
   async pullRequest(): Promise<ChangeSet> {
@@ -290,7 +290,7 @@ class Detection {
   }
 
   private result(base: string | undefined, head: string, files: ChangedFile[], source: 'git' | 'api', reason: string): ChangeSet {
-    this.log(`${reason}: ${files.length} changed files`)
+    this.log(`${reason}: ${files.length} changed ${files.length === 1 ? 'file' : 'files'}`)
     return { base, head, all: false, files, reason, source, warnings: this.warnings }
   }
 

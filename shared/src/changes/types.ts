@@ -55,6 +55,8 @@ export interface EventContext {
 /** Explicit choices from inputs or CLI flags; each overrides the event's rule. */
 export interface DetectRequest {
   base?: string
+  /** Says how the caller chose `base`, for the plan's reason (e.g. "merge base with main"). */
+  baseLabel?: string
   head?: string
   /** A ref or sha, `last-deploy:<environment>` or `last-success`. */
   since?: string

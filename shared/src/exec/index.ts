@@ -27,7 +27,10 @@ export class ExecError extends Error {
     readonly result: ExecResult
   ) {
     const detail = result.timedOut ? 'timed out' : `exited with ${result.exitCode}`
-    super(`${argv[0]} ${detail}: ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`)
+    // The program and its first argument (a subcommand such as `git fetch`) say what failed;
+    // the rest of argv is left out of the message, which may end up in logs.
+    const output = result.stderr.trim() || result.stdout.toString('utf8').trim()
+    super(`${argv.slice(0, 2).join(' ')} ${detail}: ${output.split('\n').slice(-3).join(' / ')}`)
     this.name = 'ExecError'
   }
 }

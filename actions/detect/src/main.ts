@@ -1,0 +1,94 @@
+import { writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { planChanges, eventContextFromEnv } from '../../../shared/src/detect/index.js'
+import { ManifestError } from '../../../shared/src/config/index.js'
+import { planDocument, planSummaryMarkdown } from '../../../shared/src/report/plan.js'
+import { MATRIX_LIMIT } from '../../../shared/src/plan/index.js'
+import * as runner from '../../../shared/src/runner/index.js'
+import { Inputs, Outputs } from './constants.js'
+
+export async function run(): Promise<void> {
+  await runner.runAction(async () => {
+    // Every input is read and checked before any work: bad input fails the step and changes nothing.
+    const token = runner.input(Inputs.Token)
+    runner.mask(token)
+    const writeSummary = runner.booleanInput(Inputs.Summary, true)
+    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()
+    const root = resolve(workspace, runner.input(Inputs.WorkingDirectory) ?? '.')
+
+    const result = await runner.group('Flotilla plan', async () => {
+      try {
+        return await planChanges({
+          root,
+          manifestFile: runner.input(Inputs.Manifest),
+          context: eventContextFromEnv(process.env),
+          request: {
+            base: runner.input(Inputs.Base),
+            head: runner.input(Inputs.Head),
+            since: runner.input(Inputs.Since),
+            tagPattern: runner.input(Inputs.TagPattern)
+          },
+          token,
+          apiUrl: process.env.GITHUB_API_URL,
+          log: runner.actionsLogger
+        })
+      } catch (error) {
+        if (error instanceof ManifestError) annotateManifestProblems(error, root, workspace)
+        throw error
+      }
+    })
+
+    const { manifest, changes, plan } = result
+    const document = planDocument(manifest, changes, plan)
+    const planFile = join(process.env.RUNNER_TEMP ?? tmpdir(), 'flotilla-plan.json')
+    await writeFile(planFile, JSON.stringify(document, null, 2))
+
+    const fitsOneMatrix = plan.matrix.include.length <= MATRIX_LIMIT
+    if (!fitsOneMatrix) {
+      runner.annotate({
+        level: 'warning',
+        title: 'Flotilla plan',
+        message: `${plan.matrix.include.length} services exceed GitHub's ${MATRIX_LIMIT}-job matrix limit: the matrix output is empty; use the shards output.`
+      })
+    }
+    runner.setOutputs({
+      [Outputs.Services]: JSON.stringify(document.services),
+      // Past the limit an empty output makes `fromJSON(matrix)` fail loudly instead of GitHub
+      // rejecting (or a truncation silently dropping) services.
+      [Outputs.Matrix]: fitsOneMatrix ? JSON.stringify(plan.matrix) : '',
+      [Outputs.Shards]: JSON.stringify(plan.shards),
+      [Outputs.ShardCount]: String(plan.shards.length),
+      [Outputs.AnyChanged]: String(document.anyChanged),
+      [Outputs.All]: String(plan.all),
+      [Outputs.Base]: plan.base ?? '',
+      [Outputs.Head]: plan.head,
+      [Outputs.BaseReason]: plan.baseReason,
+      [Outputs.Reasons]: JSON.stringify(document.reasons),
+      [Outputs.ChangedFiles]: String(plan.changedFiles),
+      [Outputs.PlanFile]: planFile
+    })
+    runner.actionsLogger.info(
+      `${document.services.length} services selected: ${document.services.join(', ') || '(none)'} — ${plan.baseReason}`
+    )
+    if (writeSummary) {
+      await runner.appendSummary(planSummaryMarkdown(manifest, changes, plan))
+    }
+  })
+}
+
+/** Each manifest problem becomes an annotation on the manifest's line, relative to the workspace. */
+function annotateManifestProblems(error: ManifestError, root: string, workspace: string): void {
+  for (const problem of error.problems) {
+    const absolute = resolve(root, problem.file)
+    const file = absolute.startsWith(workspace + '/') ? absolute.slice(workspace.length + 1) : problem.file
+    runner.annotate({
+      level: 'error',
+      title: `flotilla.yml: ${problem.keyPath}`,
+      message: problem.message,
+      file,
+      line: problem.line,
+      column: problem.column
+    })
+  }
+}

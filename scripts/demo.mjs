@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// `npm run demo`: the embedded example monorepo (examples/shop) as a real git repository with a
+// few commits, planned by the committed CLI bundle. Needs only git and Node: no `npm ci`.
+import { spawnSync } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const cli = join(root, 'dist', 'cli', 'index.js')
+const repo = join(mkdtempSync(join(tmpdir(), 'flotilla-demo-')), 'shop')
+const identity = { GIT_AUTHOR_NAME: 'Demo', GIT_AUTHOR_EMAIL: 'demo@example.invalid', GIT_COMMITTER_NAME: 'Demo', GIT_COMMITTER_EMAIL: 'demo@example.invalid' }
+
+function run(argv, { capture = false } = {}) {
+  const result = spawnSync(argv[0], argv.slice(1), {
+    cwd: repo,
+    env: { ...process.env, ...identity },
+    encoding: 'utf8',
+    stdio: capture ? 'pipe' : ['ignore', 'inherit', 'inherit']
+  })
+  if (result.error) throw result.error
+  if (result.status !== 0) {
+    if (capture) process.stderr.write(result.stderr)
+    throw new Error(`${argv.join(' ')} exited with ${result.status}`)
+  }
+  return result.stdout
+}
+const git = (...args) => run(['git', ...args], { capture: true })
+const edit = (file, change) => writeFileSync(join(repo, file), change(readFileSync(join(repo, file), 'utf8')))
+const step = (n, text) => console.log(`\n\x1b[1m[${n}/4] ${text}\x1b[0m`)
+
+step(1, `the example monorepo, committed to a fresh git repository at ${repo}`)
+cpSync(join(root, 'examples', 'shop'), repo, { recursive: true })
+git('init', '--quiet', '--initial-branch=main')
+git('add', '-A')
+git('commit', '--quiet', '-m', 'shop: four services and a shared library')
+run(['node', cli, 'validate'])
+
+step(2, 'a feature branch changes the shared money library: everything that depends on it is planned')
+git('switch', '--quiet', '-c', 'feature/rounding')
+edit('libs/money/src/index.js', (text) => `${text}\n// Banker's rounding is coming; this comment stands in for the change.\n`)
+git('commit', '--quiet', '-am', 'money: prepare rounding change')
+run(['node', cli, 'plan'])
+
+step(3, 'the next commit moves a module from users into orders: a rename counts for both services')
+git('mv', 'services/users/app/store.py', 'services/orders/app/user_store.py')
+git('commit', '--quiet', '-m', 'move the user store into orders')
+run(['node', cli, 'plan', '--base', 'HEAD~1'])
+
+step(4, 'the same plan as JSON, as the detect action writes it for the build and test matrix')
+const document = JSON.parse(run(['node', cli, 'plan', '--json'], { capture: true }))
+console.log(JSON.stringify({ services: document.services, matrix: document.matrix.include.map((entry) => ({ service: entry.service, image: entry.image })) }, null, 2))
+
+console.log(`\nThe demo repository stays at ${repo}: try \`node ${cli} plan -C ${repo} --base main~0\`.`)
+console.log('Build, test, deploy and gate stages join this demo as they land (see the issues in the README).')

@@ -1,0 +1,120 @@
+/** The committed CLI bundle (`dist/cli/index.js`, the package's `bin`), run as a person would. */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { exec } from '../../shared/src/exec/index.js'
+import { RepoFixture } from '../support/git-fixtures.js'
+import { exampleFiles, repositoryRoot } from '../support/action-runner.js'
+
+const cli = join(repositoryRoot, 'dist', 'cli', 'index.js')
+const flotilla = async (args: string[], cwd?: string) => {
+  const result = await exec(['node', cli, ...args], { cwd, allowFailure: true, timeoutMs: 30_000 })
+  return { code: result.exitCode, stdout: result.stdout.toString('utf8'), stderr: result.stderr }
+}
+
+let repo: RepoFixture
+beforeAll(async () => {
+  repo = await RepoFixture.create()
+  await repo.commit({ write: await exampleFiles() }, 'the shop')
+  await repo.switchTo('feature/money', { create: true })
+  await repo.commit({ write: { 'libs/money/src/round.js': 'export const round = Math.round\n' } })
+  await repo.commit({ write: { 'services/orders/app/notes.py': 'NOTES = []\n' } })
+})
+afterAll(() => repo.cleanup())
+
+describe('flotilla plan', () => {
+  it('on a feature branch plans against the merge base with main, as its pull request would', async () => {
+    const { code, stdout, stderr } = await flotilla(['plan'], repo.work)
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    expect(stdout).toContain('merge base with main')
+    expect(stdout).toMatch(/^orders\s+changed services\/orders\/app\/notes\.py$/m)
+    expect(stdout).toMatch(/^catalog\s+depends on money \(changed libs\/money\/src\/round\.js\)$/m)
+    expect(stdout).not.toMatch(/^users\s/m)
+  })
+
+  it('--json prints exactly one JSON document on stdout', async () => {
+    const { code, stdout } = await flotilla(['plan', '--json', '-C', repo.work])
+    expect(code).toBe(0)
+    const document = JSON.parse(stdout)
+    expect(document.services).toEqual(['orders', 'catalog', 'cart'])
+    expect(document.matrix.include.map((entry: { service: string }) => entry.service)).toEqual(document.services)
+    expect(document.base).toBe(await repo.sha('main'))
+  })
+
+  it('--base and --head choose the range', async () => {
+    const { stdout } = await flotilla(['plan', '--json', '--base', 'HEAD~1', '--head', 'HEAD', '-C', repo.work])
+    expect(JSON.parse(stdout).services).toEqual(['orders'])
+  })
+
+  it('a base that does not exist selects everything and says why', async () => {
+    const { code, stdout } = await flotilla(['plan', '--json', '--base', 'no-such-branch', '-C', repo.work])
+    expect(code).toBe(0)
+    const document = JSON.parse(stdout)
+    expect(document.all).toBe(true)
+    expect(document.baseReason).toContain('no-such-branch')
+  })
+})
+
+describe('flotilla validate', () => {
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'flotilla-validate-'))
+    await mkdir(join(dir, 'svc', 'a'), { recursive: true })
+    await mkdir(join(dir, 'svc', 'b'), { recursive: true })
+  })
+  afterAll(() => rm(dir, { recursive: true, force: true }))
+
+  it('reports every problem at once with file, line, column and key, and exits 1', async () => {
+    await writeFile(
+      join(dir, 'flotilla.yml'),
+      [
+        'version: 1',
+        'services:',
+        '  a:',
+        '    path: svc/a',
+        '    depends_on: [b]',
+        '    imag: {}',
+        '  b:',
+        '    path: svc/b',
+        '    depends_on: [a]',
+        '    test: { retries: many }',
+        '  c:',
+        '    path: ../outside',
+        ''
+      ].join('\n')
+    )
+    const { code, stdout } = await flotilla(['validate', '--json', '-C', dir])
+    expect(code).toBe(1)
+    const report = JSON.parse(stdout)
+    expect(report.ok).toBe(false)
+    const at = report.problems.map((problem: { line: number; column: number; keyPath: string }) => `${problem.line}:${problem.column} ${problem.keyPath}`)
+    expect(at).toEqual(expect.arrayContaining(['6:5 services.a.imag', '10:22 services.b.test.retries', '12:11 services.c.path']))
+    expect(report.error).toMatch(/did you mean "image"/)
+    expect(report.error).toMatch(/a -> b -> a|b -> a -> b/)
+  })
+
+  it('refuses a YAML alias bomb quickly and clearly', async () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for (let level = 1; level < 9; level++) bomb.push(`${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(9).fill('*' + String.fromCharCode(96 + level)).join(',')}]`)
+    await writeFile(join(dir, 'flotilla.yml'), bomb.join('\n') + '\n')
+    const { code, stderr } = await flotilla(['validate', '-C', dir])
+    expect(code).toBe(1)
+    expect(stderr).toMatch(/flotilla\.yml:\d+:\d+.*alias/i)
+  })
+
+  it('says which command line is wrong with exit code 2', async () => {
+    const unknown = await flotilla(['deploy-everything'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain("unknown command 'deploy-everything'")
+    const flag = await flotilla(['plan', '--bogus'])
+    expect(flag.code).toBe(2)
+  })
+
+  it('--help and --version answer on stdout', async () => {
+    expect((await flotilla(['--help'])).stdout).toContain('flotilla plan')
+    const version = await flotilla(['--version', '--json'])
+    expect(JSON.parse(version.stdout).version).toMatch(/^\d+\.\d+\.\d+/)
+  })
+})
