@@ -12072,7 +12072,6 @@ function stderrLogger(options = {}) {
         }
     };
 }
-const silentLogger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
 
 ;// CONCATENATED MODULE: ./cli/src/main.ts
 /**

@@ -21,5 +21,3 @@ export function stderrLogger(options: { verbose?: boolean } = {}): Logger {
   }
 }
 
-
-export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, debug: () => undefined }
