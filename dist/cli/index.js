@@ -4040,7 +4040,7 @@ exports.basename = (path, { windows } = {}) => {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8523);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -4049,7 +4049,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8523:
+/***/ 3360:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5394,6 +5394,38 @@ function displayName(root, file) {
 
 
 
+
+;// CONCATENATED MODULE: ./shared/src/log/index.ts
+/**
+ * Writes to stderr, so a CLI's stdout stays one clean document. Progress (`info`) and `debug`
+ * show with `verbose`; warnings always do.
+ */
+function stderrLogger(options = {}) {
+    return {
+        info: (message) => {
+            if (options.verbose)
+                process.stderr.write(`${message}\n`);
+        },
+        warn: (message) => process.stderr.write(`warning: ${message}\n`),
+        debug: (message) => {
+            if (options.verbose)
+                process.stderr.write(`debug: ${message}\n`);
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./cli/src/command.ts
+/** Options every command takes. */
+const commonOptions = {
+    cwd: { type: 'string', short: 'C' },
+    manifest: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    verbose: { type: 'boolean', short: 'v', default: false },
+    help: { type: 'boolean', short: 'h', default: false }
+};
+function printJson(document) {
+    process.stdout.write(JSON.stringify(document, null, 2) + '\n');
+}
 
 ;// CONCATENATED MODULE: ./shared/src/changes/tags.ts
 
@@ -11808,18 +11840,22 @@ class GitHubChangeApi {
  */
 function eventContextFromEnv(env) {
     const payload = readPayload(env.GITHUB_EVENT_PATH);
-    const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
     const runId = Number(env.GITHUB_RUN_ID);
     return {
         eventName: env.GITHUB_EVENT_NAME || 'local',
         sha: env.GITHUB_SHA ?? '',
         ref: env.GITHUB_REF ?? '',
         payload,
-        repository: owner && repo ? { owner, repo } : undefined,
+        repository: repositoryFromEnv(env),
         defaultBranch: payload.repository?.default_branch,
         workflowRef: env.GITHUB_WORKFLOW_REF || undefined,
         runId: Number.isSafeInteger(runId) && runId > 0 ? runId : undefined
     };
+}
+/** owner/repo from GITHUB_REPOSITORY, when it is set. */
+function repositoryFromEnv(env) {
+    const [owner, repo, ...rest] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    return owner && repo && rest.length === 0 ? { owner, repo } : undefined;
 }
 function readPayload(path) {
     if (!path)
@@ -12054,29 +12090,87 @@ function plural(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-;// CONCATENATED MODULE: ./shared/src/log/index.ts
-/**
- * Writes to stderr, so a CLI's stdout stays one clean document. Progress (`info`) and `debug`
- * show with `verbose`; warnings always do.
- */
-function stderrLogger(options = {}) {
-    return {
-        info: (message) => {
-            if (options.verbose)
-                process.stderr.write(`${message}\n`);
-        },
-        warn: (message) => process.stderr.write(`warning: ${message}\n`),
-        debug: (message) => {
-            if (options.verbose)
-                process.stderr.write(`debug: ${message}\n`);
+;// CONCATENATED MODULE: ./cli/src/commands/plan.ts
+
+
+
+
+const planCommand = {
+    name: 'plan',
+    usage: `  flotilla plan [--base REF] [--head REF] [--since SINCE] [--github]
+      Which services would CI build for this branch, and why. Without --base or --since the
+      base is the merge base with the default branch (as a pull request would use), else the
+      upstream branch, else the previous commit. --since takes a ref, last-deploy:<env> or
+      last-success (these need GITHUB_TOKEN and GITHUB_REPOSITORY). --github reads the event
+      from the GITHUB_* variables, as the action does.`,
+    options: {
+        base: { type: 'string' },
+        head: { type: 'string' },
+        since: { type: 'string' },
+        github: { type: 'boolean', default: false }
+    },
+    async run({ values, root, json, log }) {
+        const head = values.head;
+        const since = values.since;
+        const fromGitHub = values.github === true;
+        let base = values.base;
+        let baseLabel;
+        if (!fromGitHub && base === undefined && since === undefined) {
+            const chosen = await localBase(root, head ?? 'HEAD');
+            base = chosen.base;
+            baseLabel = chosen.why;
         }
-    };
-}
+        const context = fromGitHub
+            ? eventContextFromEnv(process.env)
+            : { eventName: 'local', sha: head ?? 'HEAD', ref: '', payload: {}, repository: repositoryFromEnv(process.env) };
+        const { manifest, changes, plan } = await planChanges({
+            root,
+            manifestFile: values.manifest,
+            context,
+            request: { base, baseLabel, head, since },
+            token: process.env.GITHUB_TOKEN || process.env.GH_TOKEN || undefined,
+            apiUrl: process.env.GITHUB_API_URL,
+            log
+        });
+        if (json)
+            printJson(planDocument(manifest, changes, plan));
+        else
+            process.stdout.write(planText(manifest, changes, plan));
+        return 0;
+    }
+};
+
+;// CONCATENATED MODULE: ./cli/src/commands/validate.ts
+
+
+const validateCommand = {
+    name: 'validate',
+    usage: `  flotilla validate
+      Check flotilla.yml (or what discovery finds) and print every problem with file:line:column.`,
+    options: {},
+    async run({ values, root, json }) {
+        const manifest = await loadManifest(root, { file: values.manifest });
+        const summary = {
+            ok: true,
+            manifest: manifest.source,
+            services: Object.keys(manifest.services),
+            libraries: Object.keys(manifest.libraries),
+            environments: Object.keys(manifest.environments)
+        };
+        if (json)
+            printJson(summary);
+        else {
+            process.stdout.write(`${manifest.source}: valid — ${summary.services.length} services, ${summary.libraries.length} libraries, ` +
+                `${summary.environments.length} environments\n`);
+        }
+        return 0;
+    }
+};
 
 ;// CONCATENATED MODULE: ./cli/src/main.ts
 /**
- * `flotilla`: the same plan as the detect action, on a laptop. With `--json` every command prints
- * exactly one JSON document on stdout, errors included; everything else goes to stderr.
+ * `flotilla`: the suite's stages on a laptop. With `--json` every command prints exactly one JSON
+ * document on stdout, errors included; logs go to stderr.
  */
 
 
@@ -12086,139 +12180,70 @@ function stderrLogger(options = {}) {
 
 
 
-const USAGE = `flotilla ${package_namespaceObject.rE}: plan, build, test, deploy and gate a monorepo's services
+const commands = [planCommand, validateCommand];
+const usage = () => `flotilla ${package_namespaceObject.rE}: plan, build, test, deploy and gate a monorepo's services
 
 Usage:
-  flotilla plan [--base REF] [--head REF] [--since SINCE] [options]
-      Which services would CI build for this branch, and why. Without --base or --since the
-      base is the merge base with the default branch (as a pull request would use), else the
-      upstream branch, else the previous commit.
-  flotilla validate [options]
-      Check flotilla.yml and print every problem with file:line:column.
+${commands.map((command) => command.usage).join('\n')}
 
-Options:
+Options for every command:
   -C, --cwd DIR        repository root (default: the current directory)
   --manifest FILE      manifest path relative to the root (default: flotilla.yml, else discovery)
-  --since SINCE        a ref, last-deploy:<env> or last-success (needs GITHUB_TOKEN, GITHUB_REPOSITORY)
-  --github             read the event context from GITHUB_* variables, as the action does
   --json               print one JSON document on stdout
-  -v, --verbose        debug logs on stderr
+  -v, --verbose        progress and debug logs on stderr
   -h, --help           this text
   --version            the version
 `;
-/** Exit codes: 0 done, 1 the work failed (bad manifest, git error), 2 the command line is wrong. */
+/** Exit codes: 0 done, 1 the work failed (bad manifest, git error, …), 2 the command line is wrong. */
 async function main(argv) {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+        process.stdout.write(usage());
+        return 0;
+    }
+    if (name === '--version') {
+        const json = rest.includes('--json');
+        process.stdout.write(json ? JSON.stringify({ version: package_namespaceObject.rE }) + '\n' : `${package_namespaceObject.rE}\n`);
+        return 0;
+    }
+    const command = commands.find((candidate) => candidate.name === name);
+    if (command === undefined)
+        return usageError(`unknown command '${name}'`);
     let parsed;
     try {
-        parsed = (0,external_node_util_namespaceObject.parseArgs)({
-            args: argv,
-            allowPositionals: true,
-            strict: true,
-            options: {
-                cwd: { type: 'string', short: 'C' },
-                manifest: { type: 'string' },
-                base: { type: 'string' },
-                head: { type: 'string' },
-                since: { type: 'string' },
-                github: { type: 'boolean', default: false },
-                json: { type: 'boolean', default: false },
-                verbose: { type: 'boolean', short: 'v', default: false },
-                help: { type: 'boolean', short: 'h', default: false },
-                version: { type: 'boolean', default: false }
-            }
+        parsed = (0,external_node_util_namespaceObject.parseArgs)({ args: rest, allowPositionals: true, strict: true, options: { ...commonOptions, ...command.options } });
+    }
+    catch (error) {
+        return usageError(error.message);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+        process.stdout.write(usage());
+        return 0;
+    }
+    if (positionals.length > 0 && !command.positionals)
+        return usageError(`unexpected argument '${positionals[0]}'`);
+    const json = values.json === true;
+    try {
+        return await command.run({
+            values,
+            positionals,
+            root: (0,external_node_path_namespaceObject.resolve)(values.cwd ?? process.cwd()),
+            json,
+            log: stderrLogger({ verbose: values.verbose === true })
         });
     }
     catch (error) {
-        process.stderr.write(`flotilla: ${error.message}\n\n${USAGE}`);
-        return 2;
+        const message = error instanceof Error ? error.message : String(error);
+        if (json)
+            printJson({ ok: false, error: message, problems: error instanceof ManifestError ? error.problems : undefined });
+        else
+            process.stderr.write(`flotilla: ${message}\n`);
+        return 1;
     }
-    const { values, positionals } = parsed;
-    const [command, ...rest] = positionals;
-    if (values.version) {
-        process.stdout.write(values.json ? JSON.stringify({ version: package_namespaceObject.rE }) + '\n' : `${package_namespaceObject.rE}\n`);
-        return 0;
-    }
-    if (values.help || command === undefined || command === 'help') {
-        process.stdout.write(USAGE);
-        return 0;
-    }
-    if (rest.length > 0)
-        return usageError(`unexpected argument '${rest[0]}'`);
-    const root = (0,external_node_path_namespaceObject.resolve)(values.cwd ?? process.cwd());
-    const log = stderrLogger({ verbose: values.verbose });
-    try {
-        switch (command) {
-            case 'plan':
-                return await plan(root, values, log);
-            case 'validate':
-                return await validate(root, values);
-            default:
-                return usageError(`unknown command '${command}'`);
-        }
-    }
-    catch (error) {
-        return reportFailure(error, values.json);
-    }
-}
-async function plan(root, flags, log) {
-    const context = flags.github
-        ? eventContextFromEnv(process.env)
-        : { eventName: 'local', sha: flags.head ?? 'HEAD', ref: '', payload: {} };
-    let base = flags.base;
-    let baseLabel;
-    if (!flags.github && base === undefined && flags.since === undefined) {
-        const chosen = await localBase(root, flags.head ?? 'HEAD');
-        base = chosen.base;
-        baseLabel = chosen.why;
-    }
-    const result = await planChanges({
-        root,
-        manifestFile: flags.manifest,
-        context: flags.github ? context : { ...context, repository: repositoryFromEnv() },
-        request: { base, baseLabel, head: flags.head, since: flags.since },
-        token: process.env.GITHUB_TOKEN || process.env.GH_TOKEN || undefined,
-        apiUrl: process.env.GITHUB_API_URL,
-        log
-    });
-    const { manifest, changes } = result;
-    if (flags.json)
-        process.stdout.write(JSON.stringify(planDocument(manifest, changes, result.plan), null, 2) + '\n');
-    else
-        process.stdout.write(planText(manifest, changes, result.plan));
-    return 0;
-}
-async function validate(root, flags) {
-    const manifest = await loadManifest(root, { file: flags.manifest });
-    const summary = {
-        ok: true,
-        manifest: manifest.source,
-        services: Object.keys(manifest.services),
-        libraries: Object.keys(manifest.libraries),
-        environments: Object.keys(manifest.environments)
-    };
-    if (flags.json)
-        process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-    else {
-        process.stdout.write(`${manifest.source}: valid — ${summary.services.length} services, ${summary.libraries.length} libraries, ` +
-            `${summary.environments.length} environments\n`);
-    }
-    return 0;
-}
-function repositoryFromEnv() {
-    const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-    return owner && repo ? { owner, repo } : undefined;
-}
-function reportFailure(error, json) {
-    const message = error instanceof Error ? error.message : String(error);
-    const problems = error instanceof ManifestError ? error.problems : undefined;
-    if (json)
-        process.stdout.write(JSON.stringify({ ok: false, error: message, problems }, null, 2) + '\n');
-    else
-        process.stderr.write(`flotilla: ${message}\n`);
-    return 1;
 }
 function usageError(message) {
-    process.stderr.write(`flotilla: ${message}\n\n${USAGE}`);
+    process.stderr.write(`flotilla: ${message}\n\n${usage()}`);
     return 2;
 }
 

@@ -8,18 +8,23 @@ import type { EventContext } from '../changes/types.js'
  */
 export function eventContextFromEnv(env: NodeJS.ProcessEnv): EventContext {
   const payload = readPayload(env.GITHUB_EVENT_PATH)
-  const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/')
   const runId = Number(env.GITHUB_RUN_ID)
   return {
     eventName: env.GITHUB_EVENT_NAME || 'local',
     sha: env.GITHUB_SHA ?? '',
     ref: env.GITHUB_REF ?? '',
     payload,
-    repository: owner && repo ? { owner, repo } : undefined,
+    repository: repositoryFromEnv(env),
     defaultBranch: payload.repository?.default_branch,
     workflowRef: env.GITHUB_WORKFLOW_REF || undefined,
     runId: Number.isSafeInteger(runId) && runId > 0 ? runId : undefined
   }
+}
+
+/** owner/repo from GITHUB_REPOSITORY, when it is set. */
+export function repositoryFromEnv(env: NodeJS.ProcessEnv): EventContext['repository'] {
+  const [owner, repo, ...rest] = (env.GITHUB_REPOSITORY ?? '').split('/')
+  return owner && repo && rest.length === 0 ? { owner, repo } : undefined
 }
 
 function readPayload(path: string | undefined): Record<string, any> {

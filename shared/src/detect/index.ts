@@ -12,7 +12,7 @@ import { computePlan } from '../plan/index.js'
 import { Git } from '../git/index.js'
 import { createGitHubClient, GitHubChangeApi } from '../github/index.js'
 
-export { eventContextFromEnv } from './context.js'
+export { eventContextFromEnv, repositoryFromEnv } from './context.js'
 
 export interface PlanOptions {
   /** The repository's working tree (the checkout). */

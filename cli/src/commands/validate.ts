@@ -1,0 +1,27 @@
+import { loadManifest } from '../../../shared/src/config/index.js'
+import { printJson, type Command } from '../command.js'
+
+export const validateCommand: Command = {
+  name: 'validate',
+  usage: `  flotilla validate
+      Check flotilla.yml (or what discovery finds) and print every problem with file:line:column.`,
+  options: {},
+  async run({ values, root, json }) {
+    const manifest = await loadManifest(root, { file: values.manifest as string | undefined })
+    const summary = {
+      ok: true,
+      manifest: manifest.source,
+      services: Object.keys(manifest.services),
+      libraries: Object.keys(manifest.libraries),
+      environments: Object.keys(manifest.environments)
+    }
+    if (json) printJson(summary)
+    else {
+      process.stdout.write(
+        `${manifest.source}: valid — ${summary.services.length} services, ${summary.libraries.length} libraries, ` +
+          `${summary.environments.length} environments\n`
+      )
+    }
+    return 0
+  }
+}
