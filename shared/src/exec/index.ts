@@ -94,3 +94,62 @@ export function killTree(pid: number | undefined, signal: NodeJS.Signals = 'SIGK
     }
   }
 }
+
+export interface StreamOptions {
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+  /** Milliseconds before the whole process group is killed; none by default. */
+  timeoutMs?: number
+  /** Receives stdout and stderr as they arrive, in arrival order. */
+  onOutput(chunk: Buffer, stream: 'stdout' | 'stderr'): void
+}
+
+/** How a streamed child process ended; its output went to `onOutput`. */
+export interface StreamResult {
+  exitCode: number
+  timedOut: boolean
+}
+
+/**
+ * Runs a long program (a test suite) from an argv array, handing its output over as it comes
+ * instead of collecting it. The child leads its own process group: a timeout kills the group
+ * whole, and so does the leader's exit, since a background process left holding the output
+ * pipes would otherwise keep the run open forever.
+ */
+export function execStreaming(argv: readonly string[], options: StreamOptions): Promise<StreamResult> {
+  if (argv.length === 0) throw new Error('execStreaming: empty argv')
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let timedOut = false
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true
+            killTree(child.pid)
+          }, options.timeoutMs)
+    child.stdout.on('data', (chunk: Buffer) => options.onOutput(chunk, 'stdout'))
+    child.stderr.on('data', (chunk: Buffer) => options.onOutput(chunk, 'stderr'))
+    child.on('error', (error) => {
+      if (timer) clearTimeout(timer)
+      reject(error)
+    })
+    child.on('exit', () => {
+      // Only the group: the leader's own pid is already reaped and may belong to someone else now.
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // no process of the group is left
+      }
+    })
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer)
+      resolve({ exitCode: code ?? (signal ? 128 : 1), timedOut })
+    })
+  })
+}

@@ -2,6 +2,7 @@
  * The Actions adapter: the only place in the core library that speaks the runner's contract
  * (`INPUT_*` in, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and workflow commands out).
  */
+import { randomUUID } from 'node:crypto'
 import * as core from '@actions/core'
 import type { Logger } from '../log/index.js'
 
@@ -70,5 +71,20 @@ export async function runAction(body: () => Promise<void>): Promise<void> {
     await body()
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error))
+  }
+}
+
+/**
+ * Runs `work` with workflow commands switched off (`::stop-commands::`), so output it echoes,
+ * such as a test log, cannot issue commands of its own (annotations among them, which would
+ * use up the step's few).
+ */
+export async function withoutWorkflowCommands<T>(work: () => Promise<T>): Promise<T> {
+  const token = `flotilla-${randomUUID()}`
+  process.stdout.write(`::stop-commands::${token}\n`)
+  try {
+    return await work()
+  } finally {
+    process.stdout.write(`::${token}::\n`)
   }
 }

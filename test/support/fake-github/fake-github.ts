@@ -484,7 +484,7 @@ export class FakeGitHub {
         started_at: body.started_at ?? now(),
         completed_at: completed ? (body.completed_at ?? now()) : null,
         output: outputOf(body.output, { title: null, summary: null, text: null }),
-        annotations: (body.output?.annotations ?? []) as FakeAnnotation[]
+        annotations: [...((body.output?.annotations ?? []) as FakeAnnotation[])] // a copy: updates append to it, the recorded request must not change
       }
       this.state.checkRuns.push(checkRun)
       return { status: 201, body: this.render.checkRun(checkRun) }

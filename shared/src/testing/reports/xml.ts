@@ -1,0 +1,52 @@
+import { SaxesParser } from 'saxes'
+import { messageOf, ReportError } from './errors.js'
+
+/** What a format reader sees of a document: elements by local name, and their text. */
+export interface XmlVisitor {
+  open(name: string, attributes: Readonly<Record<string, string>>): void
+  text(text: string): void
+  close(name: string): void
+}
+
+/**
+ * Feeds a document to a visitor chunk by chunk, so memory follows the largest text node rather
+ * than the file. Entity declarations are refused outright (an expansion bomb needs them, and a
+ * test report never does) and nothing external is ever resolved; an undefined entity stays an
+ * error. Whatever the visitor throws becomes a ReportError at the current position.
+ */
+export async function readXml(chunks: AsyncIterable<string> | Iterable<string>, file: string, visitor: XmlVisitor): Promise<void> {
+  const parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true })
+  const fail = (reason: string): never => {
+    throw new ReportError(file, reason, parser.line, parser.column + 1)
+  }
+  const guarded = <A extends unknown[]>(handler: (...args: A) => void) => (...args: A) => {
+    try {
+      handler(...args)
+    } catch (error) {
+      if (error instanceof ReportError) throw error
+      fail(messageOf(error))
+    }
+  }
+
+  parser.on('error', (error) => fail(error.message.replace(/^\d+:\d+: /, '')))
+  parser.on('doctype', (doctype) => {
+    if (/<!ENTITY/i.test(doctype)) fail('entity declarations are refused (an XML entity bomb or external entity)')
+    if (/^\s*\S+\s+(SYSTEM|PUBLIC)\b/.test(doctype)) fail('an external DTD is refused (SYSTEM or PUBLIC identifier)')
+  })
+  parser.on('opentag', guarded((tag) => visitor.open(localName(tag.name), tag.attributes)))
+  parser.on('closetag', guarded((tag) => visitor.close(localName(tag.name))))
+  parser.on('text', guarded((text: string) => visitor.text(text)))
+  parser.on('cdata', guarded((text: string) => visitor.text(text)))
+
+  let first = true
+  for await (const chunk of chunks) {
+    // A byte order mark is common in TRX files and is not part of the document.
+    parser.write(first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk)
+    first = false
+  }
+  parser.close()
+}
+
+function localName(name: string): string {
+  return name.slice(name.indexOf(':') + 1)
+}
