@@ -1,0 +1,103 @@
+/**
+ * The committed build-image bundle, run as the runner runs it, building with buildah (vfs,
+ * chroot, storage in a temp dir via CONTAINERS_STORAGE_CONF) and pushing to a real registry
+ * behind htpasswd auth.
+ */
+import { afterAll, beforeAll, expect, it } from '@jest/globals'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { secretsToMask } from '../../shared/src/registry/auth.js'
+import { RegistryClient } from '../../shared/src/registry/index.js'
+import { runBundle, type BundleRun } from '../support/action-runner.js'
+import { describeWithEngine } from '../support/engines.js'
+import { RepoFixture } from '../support/git-fixtures.js'
+import { describeWithRegistry, startRegistry, type TestRegistry } from '../support/registry.js'
+
+describeWithRegistry('build-image bundle', () => {
+  describeWithEngine('buildah', 'with buildah', () => {
+    let registry: TestRegistry
+    let repo: RepoFixture
+    let storage: string
+
+    beforeAll(async () => {
+      registry = await startRegistry({ auth: true })
+      storage = await mkdtemp(join(tmpdir(), 'flotilla-storage-'))
+      await writeFile(
+        join(storage, 'storage.conf'),
+        `[storage]\ndriver = "vfs"\ngraphroot = "${join(storage, 'root')}"\nrunroot = "${join(storage, 'run')}"\n`
+      )
+      repo = await RepoFixture.create()
+      await repo.commit({
+        write: {
+          'flotilla.yml': `version: 1\nregistry: ${registry.host}/shop\nservices:\n  cart: { path: services/cart }\n  broken: { path: services/broken }\n`,
+          'services/cart/Dockerfile': 'FROM scratch\nARG NPM_TOKEN\nCOPY app.txt /app.txt\n',
+          'services/cart/app.txt': 'cart\n',
+          'services/broken/Dockerfile': 'FROM scratch\nCOPY missing-file.txt /missing-file.txt\n'
+        }
+      })
+    })
+    afterAll(async () => {
+      await repo?.cleanup()
+      await registry?.stop()
+      if (storage) await rm(storage, { recursive: true, force: true })
+    })
+
+    /** What the runner would print: `::add-mask::` commands are consumed by it, never shown. */
+    const shown = (text: string) => text.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n')
+
+    function runBuild(inputs: Record<string, string>, ref = 'refs/heads/main'): Promise<BundleRun> {
+      return runBundle('build-image', {
+        workspace: repo.work,
+        inputs: {
+          builder: 'buildah',
+          'registry-username': registry.credentials!.username,
+          'registry-password': registry.credentials!.password,
+          ...inputs
+        },
+        env: { GITHUB_REF: ref, GITHUB_SHA: '', GITHUB_REPOSITORY: 'acme/shop', CONTAINERS_STORAGE_CONF: join(storage, 'storage.conf') }
+      })
+    }
+
+    it('pushes, then skips an unchanged service on another branch: new tags, same digest', async () => {
+      const first = await runBuild({ service: JSON.stringify({ service: 'cart', path: 'services/cart' }), 'secret-build-args': 'NPM_TOKEN=npm_verysecret' })
+      expect(first.stderr).toBe('')
+      expect(first.exitCode).toBe(0)
+      expect(first.outputs.skipped).toBe('false')
+      expect(first.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+      expect(first.outputs['image-ref']).toBe(`${registry.host}/shop/cart@${first.outputs.digest}`)
+      expect(first.stdout).toContain('::group::Build cart')
+      expect(shown(first.stdout)).not.toContain('npm_verysecret')
+      expect(first.summary).toMatch(/\| cart \| .* built with buildah, pushed/)
+
+      const second = await runBuild({ service: 'cart' }, 'refs/heads/feature/Fix_$(id)#1')
+      expect(second.exitCode).toBe(0)
+      expect(second.outputs).toMatchObject({ skipped: 'true', digest: first.outputs.digest, hash: first.outputs.hash })
+      expect(JSON.parse(second.outputs.tags)).toContain('feature-fix_-id-1')
+      expect(second.summary).toMatch(/\| cart \| .* skipped: the registry already has inputs-/)
+      const client = new RegistryClient({ registry: registry.host, credentials: registry.credentials })
+      expect((await client.headManifest('shop/cart', 'feature-fix_-id-1'))?.digest).toBe(first.outputs.digest)
+    })
+
+    it('fails clearly on a wrong password and prints neither it nor its base64', async () => {
+      const wrong = { username: registry.credentials!.username, password: 'wrong-password-456' }
+      const result = await runBuild({ service: 'broken', 'registry-password': wrong.password })
+      expect(result.exitCode).toBe(1)
+      expect(result.stdout).toMatch(/::error::.*(401|credentials|authentication)/i)
+      for (const secret of secretsToMask(wrong)) {
+        expect(shown(result.stdout)).not.toContain(secret)
+        expect(shown(result.stderr)).not.toContain(secret)
+      }
+    })
+
+    it('fails on a broken Dockerfile, shows the builder error in the log group, and pushes no tag', async () => {
+      const result = await runBuild({ service: 'broken' })
+      expect(result.exitCode).toBe(1)
+      const group = result.stdout.slice(result.stdout.indexOf('::group::Build broken'), result.stdout.indexOf('::endgroup::'))
+      expect(group).toContain('missing-file.txt')
+      expect(result.stdout).toMatch(/::error::buildah bud failed/)
+      const client = new RegistryClient({ registry: registry.host, credentials: registry.credentials })
+      expect(await client.tagExists('shop/broken', `sha-${(await repo.sha()).slice(0, 7)}`)).toBe(false)
+    })
+  })
+})

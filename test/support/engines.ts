@@ -1,0 +1,142 @@
+/**
+ * Real image builders for tests: Debian's dockerd on a private socket and buildah with private
+ * storage, both with the vfs driver so they need no overlay mounts, bridge or iptables.
+ *
+ *   describeWithEngine('buildah', 'builds', () => {
+ *     let storage: BuildahStorage
+ *     beforeAll(async () => { storage = await buildahStorage() })
+ *     afterAll(() => storage.remove())
+ *     it('…', () => new BuildahBuilder({ root: storage.root, runroot: storage.runroot }).build(…))
+ *   })
+ *
+ *   const daemon = await startDockerd({ insecureRegistries: [registry.host] })
+ *   new DockerBuilder({ env: daemon.env })            // DOCKER_HOST points at the daemon
+ *   await daemon.stop()                               // SIGTERM, wait for exit, remove its dirs
+ *
+ * `describeWithEngine` skips loudly outside CI when the engine is missing, and fails under
+ * `CI=true`, where every engine test must run.
+ */
+import { describe, it } from '@jest/globals'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { delimiter, join } from 'node:path'
+import { exec, killTree } from '../../shared/src/exec/index.js'
+
+export type Engine = 'dockerd' | 'buildah'
+
+const STARTUP_TIMEOUT_MS = 30_000
+const SHUTDOWN_TIMEOUT_MS = 20_000
+const POLL_MS = 200
+
+/** The binaries each engine needs: dockerd also needs the docker CLI to talk to it. */
+const REQUIRED: Record<Engine, string[]> = { dockerd: ['dockerd', 'docker'], buildah: ['buildah'] }
+const PACKAGES: Record<Engine, string> = { dockerd: 'docker.io', buildah: 'buildah' }
+
+export function engineMissing(engine: Engine): string | undefined {
+  const missing = REQUIRED[engine].filter((program) => findOnPath(program) === undefined)
+  if (missing.length > 0) return `${missing.join(' and ')} not installed (apt-get install ${PACKAGES[engine]})`
+  if (engine === 'dockerd' && process.getuid?.() !== 0) return 'dockerd needs root'
+  return undefined
+}
+
+/** `describe` when the engine can run here; otherwise a loud skip, or a failure under CI=true. */
+export function describeWithEngine(engine: Engine, name: string, body: () => void): void {
+  const missing = engineMissing(engine)
+  if (missing === undefined) {
+    describe(name, body)
+  } else if (process.env.CI === 'true') {
+    describe(name, () => {
+      it(`needs ${engine}, which CI must provide`, () => {
+        throw new Error(`${engine}: ${missing}; CI runs every engine test`)
+      })
+    })
+  } else {
+    console.warn(`SKIPPED "${name}": ${engine}: ${missing}; CI runs these tests`)
+    describe.skip(name, body)
+  }
+}
+
+export interface BuildahStorage {
+  root: string
+  runroot: string
+  remove(): Promise<void>
+}
+
+/** Private `--root`/`--runroot` directories, so tests never touch the machine's image store. */
+export async function buildahStorage(): Promise<BuildahStorage> {
+  const dir = await mkdtemp(join(tmpdir(), 'flotilla-buildah-'))
+  return {
+    root: join(dir, 'root'),
+    runroot: join(dir, 'runroot'),
+    remove: () => rm(dir, { recursive: true, force: true })
+  }
+}
+
+export interface TestDockerd {
+  /** `unix://<tmp>/docker.sock` */
+  host: string
+  /** The current environment with DOCKER_HOST set to this daemon. */
+  env: NodeJS.ProcessEnv
+  stop(): Promise<void>
+}
+
+/** Starts dockerd with its state in a temp dir and waits until the CLI reaches it. */
+export async function startDockerd(options: { insecureRegistries?: readonly string[] } = {}): Promise<TestDockerd> {
+  const dir = await mkdtemp(join(tmpdir(), 'flotilla-dockerd-'))
+  const socket = join(dir, 'docker.sock')
+  const argv = [
+    '--storage-driver', 'vfs',
+    '--bridge', 'none',
+    '--iptables=false',
+    '--ip6tables=false',
+    '--data-root', join(dir, 'data'),
+    '--exec-root', join(dir, 'exec'),
+    '--pidfile', join(dir, 'docker.pid'),
+    '-H', `unix://${socket}`,
+    ...(options.insecureRegistries ?? []).flatMap((registry) => ['--insecure-registry', registry])
+  ]
+  const child = spawn('dockerd', argv, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] })
+  const log: string[] = []
+  child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString('utf8')))
+  const host = `unix://${socket}`
+  const env = { ...process.env, DOCKER_HOST: host }
+  const stop = async () => {
+    await stopDaemon(child)
+    await rm(dir, { recursive: true, force: true })
+  }
+  try {
+    await waitForDaemon(child, env, log)
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { host, env, stop }
+}
+
+async function waitForDaemon(child: ChildProcess, env: NodeJS.ProcessEnv, log: string[]): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`dockerd exited while starting: ${log.join('').slice(-2000)}`)
+    const probe = await exec(['docker', 'version', '--format', '{{.Server.Version}}'], { env, allowFailure: true })
+    if (probe.exitCode === 0) return
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+  }
+  throw new Error(`dockerd did not answer within ${STARTUP_TIMEOUT_MS} ms: ${log.join('').slice(-2000)}`)
+}
+
+/** SIGTERM lets dockerd stop its containerd; the group is killed only if it hangs. */
+async function stopDaemon(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => killTree(child.pid), SHUTDOWN_TIMEOUT_MS)
+  await exited
+  clearTimeout(timer)
+}
+
+function findOnPath(program: string): string | undefined {
+  const directories = (process.env.PATH ?? '').split(delimiter).filter((directory) => directory !== '')
+  return directories.map((directory) => join(directory, program)).find((path) => existsSync(path))
+}
