@@ -10,8 +10,10 @@ import { stderrLogger } from '../../shared/src/log/index.js'
 import { commonOptions, printJson, type Command } from './command.js'
 import { planCommand } from './commands/plan.js'
 import { validateCommand } from './commands/validate.js'
+import { buildCommand } from './commands/build.js'
+import { testCommand } from './commands/test.js'
 
-const commands: readonly Command[] = [planCommand, validateCommand]
+const commands: readonly Command[] = [planCommand, validateCommand, buildCommand, testCommand]
 
 const usage = (): string => `flotilla ${packageJson.version}: plan, build, test, deploy and gate a monorepo's services
 

@@ -4036,11 +4036,2404 @@ exports.basename = (path, { windows } = {}) => {
 
 /***/ }),
 
+/***/ 9800:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+
+__webpack_unused_export__ = ({ value: true });
+exports.wT = __webpack_unused_export__ = void 0;
+const ed5 = __nccwpck_require__(6950);
+const ed2 = __nccwpck_require__(4488);
+const NSed3 = __nccwpck_require__(5699);
+var isS = ed5.isS;
+var isChar10 = ed5.isChar;
+var isNameStartChar = ed5.isNameStartChar;
+var isNameChar = ed5.isNameChar;
+var S_LIST = ed5.S_LIST;
+var NAME_RE = ed5.NAME_RE;
+var isChar11 = ed2.isChar;
+var isNCNameStartChar = NSed3.isNCNameStartChar;
+var isNCNameChar = NSed3.isNCNameChar;
+var NC_NAME_RE = NSed3.NC_NAME_RE;
+const XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace";
+const XMLNS_NAMESPACE = "http://www.w3.org/2000/xmlns/";
+const rootNS = {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment
+    __proto__: null,
+    xml: XML_NAMESPACE,
+    xmlns: XMLNS_NAMESPACE,
+};
+const XML_ENTITIES = {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment
+    __proto__: null,
+    amp: "&",
+    gt: ">",
+    lt: "<",
+    quot: "\"",
+    apos: "'",
+};
+// EOC: end-of-chunk
+const EOC = -1;
+const NL_LIKE = -2;
+const S_BEGIN = 0; // Initial state.
+const S_BEGIN_WHITESPACE = 1; // leading whitespace
+const S_DOCTYPE = 2; // <!DOCTYPE
+const S_DOCTYPE_QUOTE = 3; // <!DOCTYPE "//blah
+const S_DTD = 4; // <!DOCTYPE "//blah" [ ...
+const S_DTD_QUOTED = 5; // <!DOCTYPE "//blah" [ "foo
+const S_DTD_OPEN_WAKA = 6;
+const S_DTD_OPEN_WAKA_BANG = 7;
+const S_DTD_COMMENT = 8; // <!--
+const S_DTD_COMMENT_ENDING = 9; // <!-- blah -
+const S_DTD_COMMENT_ENDED = 10; // <!-- blah --
+const S_DTD_PI = 11; // <?
+const S_DTD_PI_ENDING = 12; // <?hi "there" ?
+const S_TEXT = 13; // general stuff
+const S_ENTITY = 14; // &amp and such
+const S_OPEN_WAKA = 15; // <
+const S_OPEN_WAKA_BANG = 16; // <!...
+const S_COMMENT = 17; // <!--
+const S_COMMENT_ENDING = 18; // <!-- blah -
+const S_COMMENT_ENDED = 19; // <!-- blah --
+const S_CDATA = 20; // <![CDATA[ something
+const S_CDATA_ENDING = 21; // ]
+const S_CDATA_ENDING_2 = 22; // ]]
+const S_PI_FIRST_CHAR = 23; // <?hi, first char
+const S_PI_REST = 24; // <?hi, rest of the name
+const S_PI_BODY = 25; // <?hi there
+const S_PI_ENDING = 26; // <?hi "there" ?
+const S_XML_DECL_NAME_START = 27; // <?xml
+const S_XML_DECL_NAME = 28; // <?xml foo
+const S_XML_DECL_EQ = 29; // <?xml foo=
+const S_XML_DECL_VALUE_START = 30; // <?xml foo=
+const S_XML_DECL_VALUE = 31; // <?xml foo="bar"
+const S_XML_DECL_SEPARATOR = 32; // <?xml foo="bar"
+const S_XML_DECL_ENDING = 33; // <?xml ... ?
+const S_OPEN_TAG = 34; // <strong
+const S_OPEN_TAG_SLASH = 35; // <strong /
+const S_ATTRIB = 36; // <a
+const S_ATTRIB_NAME = 37; // <a foo
+const S_ATTRIB_NAME_SAW_WHITE = 38; // <a foo _
+const S_ATTRIB_VALUE = 39; // <a foo=
+const S_ATTRIB_VALUE_QUOTED = 40; // <a foo="bar
+const S_ATTRIB_VALUE_CLOSED = 41; // <a foo="bar"
+const S_ATTRIB_VALUE_UNQUOTED = 42; // <a foo=bar
+const S_CLOSE_TAG = 43; // </a
+const S_CLOSE_TAG_SAW_WHITE = 44; // </a   >
+const TAB = 9;
+const NL = 0xA;
+const CR = 0xD;
+const SPACE = 0x20;
+const BANG = 0x21;
+const DQUOTE = 0x22;
+const AMP = 0x26;
+const SQUOTE = 0x27;
+const MINUS = 0x2D;
+const FORWARD_SLASH = 0x2F;
+const SEMICOLON = 0x3B;
+const LESS = 0x3C;
+const EQUAL = 0x3D;
+const GREATER = 0x3E;
+const QUESTION = 0x3F;
+const OPEN_BRACKET = 0x5B;
+const CLOSE_BRACKET = 0x5D;
+const NEL = 0x85;
+const LS = 0x2028; // Line Separator
+const isQuote = (c) => c === DQUOTE || c === SQUOTE;
+const QUOTES = [DQUOTE, SQUOTE];
+const DOCTYPE_TERMINATOR = [...QUOTES, OPEN_BRACKET, GREATER];
+const DTD_TERMINATOR = [...QUOTES, LESS, CLOSE_BRACKET];
+const XML_DECL_NAME_TERMINATOR = [EQUAL, QUESTION, ...S_LIST];
+const ATTRIB_VALUE_UNQUOTED_TERMINATOR = [...S_LIST, GREATER, AMP, LESS];
+function nsPairCheck(parser, prefix, uri) {
+    switch (prefix) {
+        case "xml":
+            if (uri !== XML_NAMESPACE) {
+                parser.fail(`xml prefix must be bound to ${XML_NAMESPACE}.`);
+            }
+            break;
+        case "xmlns":
+            if (uri !== XMLNS_NAMESPACE) {
+                parser.fail(`xmlns prefix must be bound to ${XMLNS_NAMESPACE}.`);
+            }
+            break;
+        default:
+    }
+    switch (uri) {
+        case XMLNS_NAMESPACE:
+            parser.fail(prefix === "" ?
+                `the default namespace may not be set to ${uri}.` :
+                `may not assign a prefix (even "xmlns") to the URI \
+${XMLNS_NAMESPACE}.`);
+            break;
+        case XML_NAMESPACE:
+            switch (prefix) {
+                case "xml":
+                    // Assinging the XML namespace to "xml" is fine.
+                    break;
+                case "":
+                    parser.fail(`the default namespace may not be set to ${uri}.`);
+                    break;
+                default:
+                    parser.fail("may not assign the xml namespace to another prefix.");
+            }
+            break;
+        default:
+    }
+}
+function nsMappingCheck(parser, mapping) {
+    for (const local of Object.keys(mapping)) {
+        nsPairCheck(parser, local, mapping[local]);
+    }
+}
+const isNCName = (name) => NC_NAME_RE.test(name);
+const isName = (name) => NAME_RE.test(name);
+const FORBIDDEN_START = 0;
+const FORBIDDEN_BRACKET = 1;
+const FORBIDDEN_BRACKET_BRACKET = 2;
+/**
+ * The list of supported events.
+ */
+__webpack_unused_export__ = [
+    "xmldecl",
+    "text",
+    "processinginstruction",
+    "doctype",
+    "comment",
+    "opentagstart",
+    "attribute",
+    "opentag",
+    "closetag",
+    "cdata",
+    "error",
+    "end",
+    "ready",
+];
+const EVENT_NAME_TO_HANDLER_NAME = {
+    xmldecl: "xmldeclHandler",
+    text: "textHandler",
+    processinginstruction: "piHandler",
+    doctype: "doctypeHandler",
+    comment: "commentHandler",
+    opentagstart: "openTagStartHandler",
+    attribute: "attributeHandler",
+    opentag: "openTagHandler",
+    closetag: "closeTagHandler",
+    cdata: "cdataHandler",
+    error: "errorHandler",
+    end: "endHandler",
+    ready: "readyHandler",
+};
+// eslint-disable-next-line @typescript-eslint/ban-types
+class SaxesParser {
+    /**
+     * @param opt The parser options.
+     */
+    constructor(opt) {
+        this.opt = opt !== null && opt !== void 0 ? opt : {};
+        this.fragmentOpt = !!this.opt.fragment;
+        const xmlnsOpt = this.xmlnsOpt = !!this.opt.xmlns;
+        this.trackPosition = this.opt.position !== false;
+        this.fileName = this.opt.fileName;
+        if (xmlnsOpt) {
+            // This is the function we use to perform name checks on PIs and entities.
+            // When namespaces are used, colons are not allowed in PI target names or
+            // entity names. So the check depends on whether namespaces are used. See:
+            //
+            // https://www.w3.org/XML/xml-names-19990114-errata.html
+            // NE08
+            //
+            this.nameStartCheck = isNCNameStartChar;
+            this.nameCheck = isNCNameChar;
+            this.isName = isNCName;
+            // eslint-disable-next-line @typescript-eslint/unbound-method
+            this.processAttribs = this.processAttribsNS;
+            // eslint-disable-next-line @typescript-eslint/unbound-method
+            this.pushAttrib = this.pushAttribNS;
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment
+            this.ns = Object.assign({ __proto__: null }, rootNS);
+            const additional = this.opt.additionalNamespaces;
+            if (additional != null) {
+                nsMappingCheck(this, additional);
+                Object.assign(this.ns, additional);
+            }
+        }
+        else {
+            this.nameStartCheck = isNameStartChar;
+            this.nameCheck = isNameChar;
+            this.isName = isName;
+            // eslint-disable-next-line @typescript-eslint/unbound-method
+            this.processAttribs = this.processAttribsPlain;
+            // eslint-disable-next-line @typescript-eslint/unbound-method
+            this.pushAttrib = this.pushAttribPlain;
+        }
+        //
+        // The order of the members in this table needs to correspond to the state
+        // numbers given to the states that correspond to the methods being recorded
+        // here.
+        //
+        this.stateTable = [
+            /* eslint-disable @typescript-eslint/unbound-method */
+            this.sBegin,
+            this.sBeginWhitespace,
+            this.sDoctype,
+            this.sDoctypeQuote,
+            this.sDTD,
+            this.sDTDQuoted,
+            this.sDTDOpenWaka,
+            this.sDTDOpenWakaBang,
+            this.sDTDComment,
+            this.sDTDCommentEnding,
+            this.sDTDCommentEnded,
+            this.sDTDPI,
+            this.sDTDPIEnding,
+            this.sText,
+            this.sEntity,
+            this.sOpenWaka,
+            this.sOpenWakaBang,
+            this.sComment,
+            this.sCommentEnding,
+            this.sCommentEnded,
+            this.sCData,
+            this.sCDataEnding,
+            this.sCDataEnding2,
+            this.sPIFirstChar,
+            this.sPIRest,
+            this.sPIBody,
+            this.sPIEnding,
+            this.sXMLDeclNameStart,
+            this.sXMLDeclName,
+            this.sXMLDeclEq,
+            this.sXMLDeclValueStart,
+            this.sXMLDeclValue,
+            this.sXMLDeclSeparator,
+            this.sXMLDeclEnding,
+            this.sOpenTag,
+            this.sOpenTagSlash,
+            this.sAttrib,
+            this.sAttribName,
+            this.sAttribNameSawWhite,
+            this.sAttribValue,
+            this.sAttribValueQuoted,
+            this.sAttribValueClosed,
+            this.sAttribValueUnquoted,
+            this.sCloseTag,
+            this.sCloseTagSawWhite,
+            /* eslint-enable @typescript-eslint/unbound-method */
+        ];
+        this._init();
+    }
+    /**
+     * Indicates whether or not the parser is closed. If ``true``, wait for
+     * the ``ready`` event to write again.
+     */
+    get closed() {
+        return this._closed;
+    }
+    _init() {
+        var _a;
+        this.openWakaBang = "";
+        this.text = "";
+        this.name = "";
+        this.piTarget = "";
+        this.entity = "";
+        this.q = null;
+        this.tags = [];
+        this.tag = null;
+        this.topNS = null;
+        this.chunk = "";
+        this.chunkPosition = 0;
+        this.i = 0;
+        this.prevI = 0;
+        this.carriedFromPrevious = undefined;
+        this.forbiddenState = FORBIDDEN_START;
+        this.attribList = [];
+        // The logic is organized so as to minimize the need to check
+        // this.opt.fragment while parsing.
+        const { fragmentOpt } = this;
+        this.state = fragmentOpt ? S_TEXT : S_BEGIN;
+        // We want these to be all true if we are dealing with a fragment.
+        this.reportedTextBeforeRoot = this.reportedTextAfterRoot = this.closedRoot =
+            this.sawRoot = fragmentOpt;
+        // An XML declaration is intially possible only when parsing whole
+        // documents.
+        this.xmlDeclPossible = !fragmentOpt;
+        this.xmlDeclExpects = ["version"];
+        this.entityReturnState = undefined;
+        let { defaultXMLVersion } = this.opt;
+        if (defaultXMLVersion === undefined) {
+            if (this.opt.forceXMLVersion === true) {
+                throw new Error("forceXMLVersion set but defaultXMLVersion is not set");
+            }
+            defaultXMLVersion = "1.0";
+        }
+        this.setXMLVersion(defaultXMLVersion);
+        this.positionAtNewLine = 0;
+        this.doctype = false;
+        this._closed = false;
+        this.xmlDecl = {
+            version: undefined,
+            encoding: undefined,
+            standalone: undefined,
+        };
+        this.line = 1;
+        this.column = 0;
+        this.ENTITIES = Object.create(XML_ENTITIES);
+        (_a = this.readyHandler) === null || _a === void 0 ? void 0 : _a.call(this);
+    }
+    /**
+     * The stream position the parser is currently looking at. This field is
+     * zero-based.
+     *
+     * This field is not based on counting Unicode characters but is to be
+     * interpreted as a plain index into a JavaScript string.
+     */
+    get position() {
+        return this.chunkPosition + this.i;
+    }
+    /**
+     * The column number of the next character to be read by the parser.  *
+     * This field is zero-based. (The first column in a line is 0.)
+     *
+     * This field reports the index at which the next character would be in the
+     * line if the line were represented as a JavaScript string.  Note that this
+     * *can* be different to a count based on the number of *Unicode characters*
+     * due to how JavaScript handles astral plane characters.
+     *
+     * See [[column]] for a number that corresponds to a count of Unicode
+     * characters.
+     */
+    get columnIndex() {
+        return this.position - this.positionAtNewLine;
+    }
+    /**
+     * Set an event listener on an event. The parser supports one handler per
+     * event type. If you try to set an event handler over an existing handler,
+     * the old handler is silently overwritten.
+     *
+     * @param name The event to listen to.
+     *
+     * @param handler The handler to set.
+     */
+    on(name, handler) {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access
+        this[EVENT_NAME_TO_HANDLER_NAME[name]] = handler;
+    }
+    /**
+     * Unset an event handler.
+     *
+     * @parma name The event to stop listening to.
+     */
+    off(name) {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access
+        this[EVENT_NAME_TO_HANDLER_NAME[name]] = undefined;
+    }
+    /**
+     * Make an error object. The error object will have a message that contains
+     * the ``fileName`` option passed at the creation of the parser. If position
+     * tracking was turned on, it will also have line and column number
+     * information.
+     *
+     * @param message The message describing the error to report.
+     *
+     * @returns An error object with a properly formatted message.
+     */
+    makeError(message) {
+        var _a;
+        let msg = (_a = this.fileName) !== null && _a !== void 0 ? _a : "";
+        if (this.trackPosition) {
+            if (msg.length > 0) {
+                msg += ":";
+            }
+            msg += `${this.line}:${this.column}`;
+        }
+        if (msg.length > 0) {
+            msg += ": ";
+        }
+        return new Error(msg + message);
+    }
+    /**
+     * Report a parsing error. This method is made public so that client code may
+     * check for issues that are outside the scope of this project and can report
+     * errors.
+     *
+     * @param message The error to report.
+     *
+     * @returns this
+     */
+    fail(message) {
+        const err = this.makeError(message);
+        const handler = this.errorHandler;
+        if (handler === undefined) {
+            throw err;
+        }
+        else {
+            handler(err);
+        }
+        return this;
+    }
+    /**
+     * Write a XML data to the parser.
+     *
+     * @param chunk The XML data to write.
+     *
+     * @returns this
+     */
+    // We do need object for the type here. Yes, it often causes problems
+    // but not in this case.
+    write(chunk) {
+        if (this.closed) {
+            return this.fail("cannot write after close; assign an onready handler.");
+        }
+        let end = false;
+        if (chunk === null) {
+            // We cannot return immediately because carriedFromPrevious may need
+            // processing.
+            end = true;
+            chunk = "";
+        }
+        else if (typeof chunk === "object") {
+            chunk = chunk.toString();
+        }
+        // We checked if performing a pre-decomposition of the string into an array
+        // of single complete characters (``Array.from(chunk)``) would be faster
+        // than the current repeated calls to ``charCodeAt``. As of August 2018, it
+        // isn't. (There may be Node-specific code that would perform faster than
+        // ``Array.from`` but don't want to be dependent on Node.)
+        if (this.carriedFromPrevious !== undefined) {
+            // The previous chunk had char we must carry over.
+            chunk = `${this.carriedFromPrevious}${chunk}`;
+            this.carriedFromPrevious = undefined;
+        }
+        let limit = chunk.length;
+        const lastCode = chunk.charCodeAt(limit - 1);
+        if (!end &&
+            // A trailing CR or surrogate must be carried over to the next
+            // chunk.
+            (lastCode === CR || (lastCode >= 0xD800 && lastCode <= 0xDBFF))) {
+            // The chunk ends with a character that must be carried over. We cannot
+            // know how to handle it until we get the next chunk or the end of the
+            // stream. So save it for later.
+            this.carriedFromPrevious = chunk[limit - 1];
+            limit--;
+            chunk = chunk.slice(0, limit);
+        }
+        const { stateTable } = this;
+        this.chunk = chunk;
+        this.i = 0;
+        while (this.i < limit) {
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument
+            stateTable[this.state].call(this);
+        }
+        this.chunkPosition += limit;
+        return end ? this.end() : this;
+    }
+    /**
+     * Close the current stream. Perform final well-formedness checks and reset
+     * the parser tstate.
+     *
+     * @returns this
+     */
+    close() {
+        return this.write(null);
+    }
+    /**
+     * Get a single code point out of the current chunk. This updates the current
+     * position if we do position tracking.
+     *
+     * This is the algorithm to use for XML 1.0.
+     *
+     * @returns The character read.
+     */
+    getCode10() {
+        const { chunk, i } = this;
+        this.prevI = i;
+        // Yes, we do this instead of doing this.i++. Doing it this way, we do not
+        // read this.i again, which is a bit faster.
+        this.i = i + 1;
+        if (i >= chunk.length) {
+            return EOC;
+        }
+        // Using charCodeAt and handling the surrogates ourselves is faster
+        // than using codePointAt.
+        const code = chunk.charCodeAt(i);
+        this.column++;
+        if (code < 0xD800) {
+            if (code >= SPACE || code === TAB) {
+                return code;
+            }
+            switch (code) {
+                case NL:
+                    this.line++;
+                    this.column = 0;
+                    this.positionAtNewLine = this.position;
+                    return NL;
+                case CR:
+                    // We may get NaN if we read past the end of the chunk, which is fine.
+                    if (chunk.charCodeAt(i + 1) === NL) {
+                        // A \r\n sequence is converted to \n so we have to skip over the
+                        // next character. We already know it has a size of 1 so ++ is fine
+                        // here.
+                        this.i = i + 2;
+                    }
+                    // Otherwise, a \r is just converted to \n, so we don't have to skip
+                    // ahead.
+                    // In either case, \r becomes \n.
+                    this.line++;
+                    this.column = 0;
+                    this.positionAtNewLine = this.position;
+                    return NL_LIKE;
+                default:
+                    // If we get here, then code < SPACE and it is not NL CR or TAB.
+                    this.fail("disallowed character.");
+                    return code;
+            }
+        }
+        if (code > 0xDBFF) {
+            // This is a specialized version of isChar10 that takes into account
+            // that in this context code > 0xDBFF and code <= 0xFFFF. So it does not
+            // test cases that don't need testing.
+            if (!(code >= 0xE000 && code <= 0xFFFD)) {
+                this.fail("disallowed character.");
+            }
+            return code;
+        }
+        const final = 0x10000 + ((code - 0xD800) * 0x400) +
+            (chunk.charCodeAt(i + 1) - 0xDC00);
+        this.i = i + 2;
+        // This is a specialized version of isChar10 that takes into account that in
+        // this context necessarily final >= 0x10000.
+        if (final > 0x10FFFF) {
+            this.fail("disallowed character.");
+        }
+        return final;
+    }
+    /**
+     * Get a single code point out of the current chunk. This updates the current
+     * position if we do position tracking.
+     *
+     * This is the algorithm to use for XML 1.1.
+     *
+     * @returns {number} The character read.
+     */
+    getCode11() {
+        const { chunk, i } = this;
+        this.prevI = i;
+        // Yes, we do this instead of doing this.i++. Doing it this way, we do not
+        // read this.i again, which is a bit faster.
+        this.i = i + 1;
+        if (i >= chunk.length) {
+            return EOC;
+        }
+        // Using charCodeAt and handling the surrogates ourselves is faster
+        // than using codePointAt.
+        const code = chunk.charCodeAt(i);
+        this.column++;
+        if (code < 0xD800) {
+            if ((code > 0x1F && code < 0x7F) || (code > 0x9F && code !== LS) ||
+                code === TAB) {
+                return code;
+            }
+            switch (code) {
+                case NL: // 0xA
+                    this.line++;
+                    this.column = 0;
+                    this.positionAtNewLine = this.position;
+                    return NL;
+                case CR: { // 0xD
+                    // We may get NaN if we read past the end of the chunk, which is
+                    // fine.
+                    const next = chunk.charCodeAt(i + 1);
+                    if (next === NL || next === NEL) {
+                        // A CR NL or CR NEL sequence is converted to NL so we have to skip
+                        // over the next character. We already know it has a size of 1.
+                        this.i = i + 2;
+                    }
+                    // Otherwise, a CR is just converted to NL, no skip.
+                }
+                /* yes, fall through */
+                case NEL: // 0x85
+                case LS: // Ox2028
+                    this.line++;
+                    this.column = 0;
+                    this.positionAtNewLine = this.position;
+                    return NL_LIKE;
+                default:
+                    this.fail("disallowed character.");
+                    return code;
+            }
+        }
+        if (code > 0xDBFF) {
+            // This is a specialized version of isCharAndNotRestricted that takes into
+            // account that in this context code > 0xDBFF and code <= 0xFFFF. So it
+            // does not test cases that don't need testing.
+            if (!(code >= 0xE000 && code <= 0xFFFD)) {
+                this.fail("disallowed character.");
+            }
+            return code;
+        }
+        const final = 0x10000 + ((code - 0xD800) * 0x400) +
+            (chunk.charCodeAt(i + 1) - 0xDC00);
+        this.i = i + 2;
+        // This is a specialized version of isCharAndNotRestricted that takes into
+        // account that in this context necessarily final >= 0x10000.
+        if (final > 0x10FFFF) {
+            this.fail("disallowed character.");
+        }
+        return final;
+    }
+    /**
+     * Like ``getCode`` but with the return value normalized so that ``NL`` is
+     * returned for ``NL_LIKE``.
+     */
+    getCodeNorm() {
+        const c = this.getCode();
+        return c === NL_LIKE ? NL : c;
+    }
+    unget() {
+        this.i = this.prevI;
+        this.column--;
+    }
+    /**
+     * Capture characters into a buffer until encountering one of a set of
+     * characters.
+     *
+     * @param chars An array of codepoints. Encountering a character in the array
+     * ends the capture. (``chars`` may safely contain ``NL``.)
+     *
+     * @return The character code that made the capture end, or ``EOC`` if we hit
+     * the end of the chunk. The return value cannot be NL_LIKE: NL is returned
+     * instead.
+     */
+    captureTo(chars) {
+        let { i: start } = this;
+        const { chunk } = this;
+        // eslint-disable-next-line no-constant-condition
+        while (true) {
+            const c = this.getCode();
+            const isNLLike = c === NL_LIKE;
+            const final = isNLLike ? NL : c;
+            if (final === EOC || chars.includes(final)) {
+                this.text += chunk.slice(start, this.prevI);
+                return final;
+            }
+            if (isNLLike) {
+                this.text += `${chunk.slice(start, this.prevI)}\n`;
+                start = this.i;
+            }
+        }
+    }
+    /**
+     * Capture characters into a buffer until encountering a character.
+     *
+     * @param char The codepoint that ends the capture. **NOTE ``char`` MAY NOT
+     * CONTAIN ``NL``.** Passing ``NL`` will result in buggy behavior.
+     *
+     * @return ``true`` if we ran into the character. Otherwise, we ran into the
+     * end of the current chunk.
+     */
+    captureToChar(char) {
+        let { i: start } = this;
+        const { chunk } = this;
+        // eslint-disable-next-line no-constant-condition
+        while (true) {
+            let c = this.getCode();
+            switch (c) {
+                case NL_LIKE:
+                    this.text += `${chunk.slice(start, this.prevI)}\n`;
+                    start = this.i;
+                    c = NL;
+                    break;
+                case EOC:
+                    this.text += chunk.slice(start);
+                    return false;
+                default:
+            }
+            if (c === char) {
+                this.text += chunk.slice(start, this.prevI);
+                return true;
+            }
+        }
+    }
+    /**
+     * Capture characters that satisfy ``isNameChar`` into the ``name`` field of
+     * this parser.
+     *
+     * @return The character code that made the test fail, or ``EOC`` if we hit
+     * the end of the chunk. The return value cannot be NL_LIKE: NL is returned
+     * instead.
+     */
+    captureNameChars() {
+        const { chunk, i: start } = this;
+        // eslint-disable-next-line no-constant-condition
+        while (true) {
+            const c = this.getCode();
+            if (c === EOC) {
+                this.name += chunk.slice(start);
+                return EOC;
+            }
+            // NL is not a name char so we don't have to test specifically for it.
+            if (!isNameChar(c)) {
+                this.name += chunk.slice(start, this.prevI);
+                return c === NL_LIKE ? NL : c;
+            }
+        }
+    }
+    /**
+     * Skip white spaces.
+     *
+     * @return The character that ended the skip, or ``EOC`` if we hit
+     * the end of the chunk. The return value cannot be NL_LIKE: NL is returned
+     * instead.
+     */
+    skipSpaces() {
+        // eslint-disable-next-line no-constant-condition
+        while (true) {
+            const c = this.getCodeNorm();
+            if (c === EOC || !isS(c)) {
+                return c;
+            }
+        }
+    }
+    setXMLVersion(version) {
+        this.currentXMLVersion = version;
+        /*  eslint-disable @typescript-eslint/unbound-method */
+        if (version === "1.0") {
+            this.isChar = isChar10;
+            this.getCode = this.getCode10;
+        }
+        else {
+            this.isChar = isChar11;
+            this.getCode = this.getCode11;
+        }
+        /* eslint-enable @typescript-eslint/unbound-method */
+    }
+    // STATE ENGINE METHODS
+    // This needs to be a state separate from S_BEGIN_WHITESPACE because we want
+    // to be sure never to come back to this state later.
+    sBegin() {
+        // We are essentially peeking at the first character of the chunk. Since
+        // S_BEGIN can be in effect only when we start working on the first chunk,
+        // the index at which we must look is necessarily 0. Note also that the
+        // following test does not depend on decoding surrogates.
+        // If the initial character is 0xFEFF, ignore it.
+        if (this.chunk.charCodeAt(0) === 0xFEFF) {
+            this.i++;
+            this.column++;
+        }
+        this.state = S_BEGIN_WHITESPACE;
+    }
+    sBeginWhitespace() {
+        // We need to know whether we've encountered spaces or not because as soon
+        // as we run into a space, an XML declaration is no longer possible. Rather
+        // than slow down skipSpaces even in places where we don't care whether it
+        // skipped anything or not, we check whether prevI is equal to the value of
+        // i from before we skip spaces.
+        const iBefore = this.i;
+        const c = this.skipSpaces();
+        if (this.prevI !== iBefore) {
+            this.xmlDeclPossible = false;
+        }
+        switch (c) {
+            case LESS:
+                this.state = S_OPEN_WAKA;
+                // We could naively call closeText but in this state, it is not normal
+                // to have text be filled with any data.
+                if (this.text.length !== 0) {
+                    throw new Error("no-empty text at start");
+                }
+                break;
+            case EOC:
+                break;
+            default:
+                this.unget();
+                this.state = S_TEXT;
+                this.xmlDeclPossible = false;
+        }
+    }
+    sDoctype() {
+        var _a;
+        const c = this.captureTo(DOCTYPE_TERMINATOR);
+        switch (c) {
+            case GREATER: {
+                (_a = this.doctypeHandler) === null || _a === void 0 ? void 0 : _a.call(this, this.text);
+                this.text = "";
+                this.state = S_TEXT;
+                this.doctype = true; // just remember that we saw it.
+                break;
+            }
+            case EOC:
+                break;
+            default:
+                this.text += String.fromCodePoint(c);
+                if (c === OPEN_BRACKET) {
+                    this.state = S_DTD;
+                }
+                else if (isQuote(c)) {
+                    this.state = S_DOCTYPE_QUOTE;
+                    this.q = c;
+                }
+        }
+    }
+    sDoctypeQuote() {
+        const q = this.q;
+        if (this.captureToChar(q)) {
+            this.text += String.fromCodePoint(q);
+            this.q = null;
+            this.state = S_DOCTYPE;
+        }
+    }
+    sDTD() {
+        const c = this.captureTo(DTD_TERMINATOR);
+        if (c === EOC) {
+            return;
+        }
+        this.text += String.fromCodePoint(c);
+        if (c === CLOSE_BRACKET) {
+            this.state = S_DOCTYPE;
+        }
+        else if (c === LESS) {
+            this.state = S_DTD_OPEN_WAKA;
+        }
+        else if (isQuote(c)) {
+            this.state = S_DTD_QUOTED;
+            this.q = c;
+        }
+    }
+    sDTDQuoted() {
+        const q = this.q;
+        if (this.captureToChar(q)) {
+            this.text += String.fromCodePoint(q);
+            this.state = S_DTD;
+            this.q = null;
+        }
+    }
+    sDTDOpenWaka() {
+        const c = this.getCodeNorm();
+        this.text += String.fromCodePoint(c);
+        switch (c) {
+            case BANG:
+                this.state = S_DTD_OPEN_WAKA_BANG;
+                this.openWakaBang = "";
+                break;
+            case QUESTION:
+                this.state = S_DTD_PI;
+                break;
+            default:
+                this.state = S_DTD;
+        }
+    }
+    sDTDOpenWakaBang() {
+        const char = String.fromCodePoint(this.getCodeNorm());
+        const owb = this.openWakaBang += char;
+        this.text += char;
+        if (owb !== "-") {
+            this.state = owb === "--" ? S_DTD_COMMENT : S_DTD;
+            this.openWakaBang = "";
+        }
+    }
+    sDTDComment() {
+        if (this.captureToChar(MINUS)) {
+            this.text += "-";
+            this.state = S_DTD_COMMENT_ENDING;
+        }
+    }
+    sDTDCommentEnding() {
+        const c = this.getCodeNorm();
+        this.text += String.fromCodePoint(c);
+        this.state = c === MINUS ? S_DTD_COMMENT_ENDED : S_DTD_COMMENT;
+    }
+    sDTDCommentEnded() {
+        const c = this.getCodeNorm();
+        this.text += String.fromCodePoint(c);
+        if (c === GREATER) {
+            this.state = S_DTD;
+        }
+        else {
+            this.fail("malformed comment.");
+            // <!-- blah -- bloo --> will be recorded as
+            // a comment of " blah -- bloo "
+            this.state = S_DTD_COMMENT;
+        }
+    }
+    sDTDPI() {
+        if (this.captureToChar(QUESTION)) {
+            this.text += "?";
+            this.state = S_DTD_PI_ENDING;
+        }
+    }
+    sDTDPIEnding() {
+        const c = this.getCodeNorm();
+        this.text += String.fromCodePoint(c);
+        if (c === GREATER) {
+            this.state = S_DTD;
+        }
+    }
+    sText() {
+        //
+        // We did try a version of saxes where the S_TEXT state was split in two
+        // states: one for text inside the root element, and one for text
+        // outside. This was avoiding having to test this.tags.length to decide
+        // what implementation to actually use.
+        //
+        // Peformance testing on gigabyte-size files did not show any advantage to
+        // using the two states solution instead of the current one. Conversely, it
+        // made the code a bit more complicated elsewhere. For instance, a comment
+        // can appear before the root element so when a comment ended it was
+        // necessary to determine whether to return to the S_TEXT state or to the
+        // new text-outside-root state.
+        //
+        if (this.tags.length !== 0) {
+            this.handleTextInRoot();
+        }
+        else {
+            this.handleTextOutsideRoot();
+        }
+    }
+    sEntity() {
+        // This is essentially a specialized version of captureToChar(SEMICOLON...)
+        let { i: start } = this;
+        const { chunk } = this;
+        // eslint-disable-next-line no-labels, no-restricted-syntax
+        loop: 
+        // eslint-disable-next-line no-constant-condition
+        while (true) {
+            switch (this.getCode()) {
+                case NL_LIKE:
+                    this.entity += `${chunk.slice(start, this.prevI)}\n`;
+                    start = this.i;
+                    break;
+                case SEMICOLON: {
+                    const { entityReturnState } = this;
+                    const entity = this.entity + chunk.slice(start, this.prevI);
+                    this.state = entityReturnState;
+                    let parsed;
+                    if (entity === "") {
+                        this.fail("empty entity name.");
+                        parsed = "&;";
+                    }
+                    else {
+                        parsed = this.parseEntity(entity);
+                        this.entity = "";
+                    }
+                    if (entityReturnState !== S_TEXT || this.textHandler !== undefined) {
+                        this.text += parsed;
+                    }
+                    // eslint-disable-next-line no-labels
+                    break loop;
+                }
+                case EOC:
+                    this.entity += chunk.slice(start);
+                    // eslint-disable-next-line no-labels
+                    break loop;
+                default:
+            }
+        }
+    }
+    sOpenWaka() {
+        // Reminder: a state handler is called with at least one character
+        // available in the current chunk. So the first call to get code inside of
+        // a state handler cannot return ``EOC``. That's why we don't test
+        // for it.
+        const c = this.getCode();
+        // either a /, ?, !, or text is coming next.
+        if (isNameStartChar(c)) {
+            this.state = S_OPEN_TAG;
+            this.unget();
+            this.xmlDeclPossible = false;
+        }
+        else {
+            switch (c) {
+                case FORWARD_SLASH:
+                    this.state = S_CLOSE_TAG;
+                    this.xmlDeclPossible = false;
+                    break;
+                case BANG:
+                    this.state = S_OPEN_WAKA_BANG;
+                    this.openWakaBang = "";
+                    this.xmlDeclPossible = false;
+                    break;
+                case QUESTION:
+                    this.state = S_PI_FIRST_CHAR;
+                    break;
+                default:
+                    this.fail("disallowed character in tag name");
+                    this.state = S_TEXT;
+                    this.xmlDeclPossible = false;
+            }
+        }
+    }
+    sOpenWakaBang() {
+        this.openWakaBang += String.fromCodePoint(this.getCodeNorm());
+        switch (this.openWakaBang) {
+            case "[CDATA[":
+                if (!this.sawRoot && !this.reportedTextBeforeRoot) {
+                    this.fail("text data outside of root node.");
+                    this.reportedTextBeforeRoot = true;
+                }
+                if (this.closedRoot && !this.reportedTextAfterRoot) {
+                    this.fail("text data outside of root node.");
+                    this.reportedTextAfterRoot = true;
+                }
+                this.state = S_CDATA;
+                this.openWakaBang = "";
+                break;
+            case "--":
+                this.state = S_COMMENT;
+                this.openWakaBang = "";
+                break;
+            case "DOCTYPE":
+                this.state = S_DOCTYPE;
+                if (this.doctype || this.sawRoot) {
+                    this.fail("inappropriately located doctype declaration.");
+                }
+                this.openWakaBang = "";
+                break;
+            default:
+                // 7 happens to be the maximum length of the string that can possibly
+                // match one of the cases above.
+                if (this.openWakaBang.length >= 7) {
+                    this.fail("incorrect syntax.");
+                }
+        }
+    }
+    sComment() {
+        if (this.captureToChar(MINUS)) {
+            this.state = S_COMMENT_ENDING;
+        }
+    }
+    sCommentEnding() {
+        var _a;
+        const c = this.getCodeNorm();
+        if (c === MINUS) {
+            this.state = S_COMMENT_ENDED;
+            (_a = this.commentHandler) === null || _a === void 0 ? void 0 : _a.call(this, this.text);
+            this.text = "";
+        }
+        else {
+            this.text += `-${String.fromCodePoint(c)}`;
+            this.state = S_COMMENT;
+        }
+    }
+    sCommentEnded() {
+        const c = this.getCodeNorm();
+        if (c !== GREATER) {
+            this.fail("malformed comment.");
+            // <!-- blah -- bloo --> will be recorded as
+            // a comment of " blah -- bloo "
+            this.text += `--${String.fromCodePoint(c)}`;
+            this.state = S_COMMENT;
+        }
+        else {
+            this.state = S_TEXT;
+        }
+    }
+    sCData() {
+        if (this.captureToChar(CLOSE_BRACKET)) {
+            this.state = S_CDATA_ENDING;
+        }
+    }
+    sCDataEnding() {
+        const c = this.getCodeNorm();
+        if (c === CLOSE_BRACKET) {
+            this.state = S_CDATA_ENDING_2;
+        }
+        else {
+            this.text += `]${String.fromCodePoint(c)}`;
+            this.state = S_CDATA;
+        }
+    }
+    sCDataEnding2() {
+        var _a;
+        const c = this.getCodeNorm();
+        switch (c) {
+            case GREATER: {
+                (_a = this.cdataHandler) === null || _a === void 0 ? void 0 : _a.call(this, this.text);
+                this.text = "";
+                this.state = S_TEXT;
+                break;
+            }
+            case CLOSE_BRACKET:
+                this.text += "]";
+                break;
+            default:
+                this.text += `]]${String.fromCodePoint(c)}`;
+                this.state = S_CDATA;
+        }
+    }
+    // We need this separate state to check the first character fo the pi target
+    // with this.nameStartCheck which allows less characters than this.nameCheck.
+    sPIFirstChar() {
+        const c = this.getCodeNorm();
+        // This is first because in the case where the file is well-formed this is
+        // the branch taken. We optimize for well-formedness.
+        if (this.nameStartCheck(c)) {
+            this.piTarget += String.fromCodePoint(c);
+            this.state = S_PI_REST;
+        }
+        else if (c === QUESTION || isS(c)) {
+            this.fail("processing instruction without a target.");
+            this.state = c === QUESTION ? S_PI_ENDING : S_PI_BODY;
+        }
+        else {
+            this.fail("disallowed character in processing instruction name.");
+            this.piTarget += String.fromCodePoint(c);
+            this.state = S_PI_REST;
+        }
+    }
+    sPIRest() {
+        // Capture characters into a piTarget while ``this.nameCheck`` run on the
+        // character read returns true.
+        const { chunk, i: start } = this;
+        // eslint-disable-next-line no-constant-condition
+        while (true) {
+            const c = this.getCodeNorm();
+            if (c === EOC) {
+                this.piTarget += chunk.slice(start);
+                return;
+            }
+            // NL cannot satisfy this.nameCheck so we don't have to test specifically
+            // for it.
+            if (!this.nameCheck(c)) {
+                this.piTarget += chunk.slice(start, this.prevI);
+                const isQuestion = c === QUESTION;
+                if (isQuestion || isS(c)) {
+                    if (this.piTarget === "xml") {
+                        if (!this.xmlDeclPossible) {
+                            this.fail("an XML declaration must be at the start of the document.");
+                        }
+                        this.state = isQuestion ? S_XML_DECL_ENDING : S_XML_DECL_NAME_START;
+                    }
+                    else {
+                        this.state = isQuestion ? S_PI_ENDING : S_PI_BODY;
+                    }
+                }
+                else {
+                    this.fail("disallowed character in processing instruction name.");
+                    this.piTarget += String.fromCodePoint(c);
+                }
+                break;
+            }
+        }
+    }
+    sPIBody() {
+        if (this.text.length === 0) {
+            const c = this.getCodeNorm();
+            if (c === QUESTION) {
+                this.state = S_PI_ENDING;
+            }
+            else if (!isS(c)) {
+                this.text = String.fromCodePoint(c);
+            }
+        }
+        // The question mark character is not valid inside any of the XML
+        // declaration name/value pairs.
+        else if (this.captureToChar(QUESTION)) {
+            this.state = S_PI_ENDING;
+        }
+    }
+    sPIEnding() {
+        var _a;
+        const c = this.getCodeNorm();
+        if (c === GREATER) {
+            const { piTarget } = this;
+            if (piTarget.toLowerCase() === "xml") {
+                this.fail("the XML declaration must appear at the start of the document.");
+            }
+            (_a = this.piHandler) === null || _a === void 0 ? void 0 : _a.call(this, {
+                target: piTarget,
+                body: this.text,
+            });
+            this.piTarget = this.text = "";
+            this.state = S_TEXT;
+        }
+        else if (c === QUESTION) {
+            // We ran into ?? as part of a processing instruction. We initially took
+            // the first ? as a sign that the PI was ending, but it is not. So we have
+            // to add it to the body but we take the new ? as a sign that the PI is
+            // ending.
+            this.text += "?";
+        }
+        else {
+            this.text += `?${String.fromCodePoint(c)}`;
+            this.state = S_PI_BODY;
+        }
+        this.xmlDeclPossible = false;
+    }
+    sXMLDeclNameStart() {
+        const c = this.skipSpaces();
+        // The question mark character is not valid inside any of the XML
+        // declaration name/value pairs.
+        if (c === QUESTION) {
+            // It is valid to go to S_XML_DECL_ENDING from this state.
+            this.state = S_XML_DECL_ENDING;
+            return;
+        }
+        if (c !== EOC) {
+            this.state = S_XML_DECL_NAME;
+            this.name = String.fromCodePoint(c);
+        }
+    }
+    sXMLDeclName() {
+        const c = this.captureTo(XML_DECL_NAME_TERMINATOR);
+        // The question mark character is not valid inside any of the XML
+        // declaration name/value pairs.
+        if (c === QUESTION) {
+            this.state = S_XML_DECL_ENDING;
+            this.name += this.text;
+            this.text = "";
+            this.fail("XML declaration is incomplete.");
+            return;
+        }
+        if (!(isS(c) || c === EQUAL)) {
+            return;
+        }
+        this.name += this.text;
+        this.text = "";
+        if (!this.xmlDeclExpects.includes(this.name)) {
+            switch (this.name.length) {
+                case 0:
+                    this.fail("did not expect any more name/value pairs.");
+                    break;
+                case 1:
+                    this.fail(`expected the name ${this.xmlDeclExpects[0]}.`);
+                    break;
+                default:
+                    this.fail(`expected one of ${this.xmlDeclExpects.join(", ")}`);
+            }
+        }
+        this.state = c === EQUAL ? S_XML_DECL_VALUE_START : S_XML_DECL_EQ;
+    }
+    sXMLDeclEq() {
+        const c = this.getCodeNorm();
+        // The question mark character is not valid inside any of the XML
+        // declaration name/value pairs.
+        if (c === QUESTION) {
+            this.state = S_XML_DECL_ENDING;
+            this.fail("XML declaration is incomplete.");
+            return;
+        }
+        if (isS(c)) {
+            return;
+        }
+        if (c !== EQUAL) {
+            this.fail("value required.");
+        }
+        this.state = S_XML_DECL_VALUE_START;
+    }
+    sXMLDeclValueStart() {
+        const c = this.getCodeNorm();
+        // The question mark character is not valid inside any of the XML
+        // declaration name/value pairs.
+        if (c === QUESTION) {
+            this.state = S_XML_DECL_ENDING;
+            this.fail("XML declaration is incomplete.");
+            return;
+        }
+        if (isS(c)) {
+            return;
+        }
+        if (!isQuote(c)) {
+            this.fail("value must be quoted.");
+            this.q = SPACE;
+        }
+        else {
+            this.q = c;
+        }
+        this.state = S_XML_DECL_VALUE;
+    }
+    sXMLDeclValue() {
+        const c = this.captureTo([this.q, QUESTION]);
+        // The question mark character is not valid inside any of the XML
+        // declaration name/value pairs.
+        if (c === QUESTION) {
+            this.state = S_XML_DECL_ENDING;
+            this.text = "";
+            this.fail("XML declaration is incomplete.");
+            return;
+        }
+        if (c === EOC) {
+            return;
+        }
+        const value = this.text;
+        this.text = "";
+        switch (this.name) {
+            case "version": {
+                this.xmlDeclExpects = ["encoding", "standalone"];
+                const version = value;
+                this.xmlDecl.version = version;
+                // This is the test specified by XML 1.0 but it is fine for XML 1.1.
+                if (!/^1\.[0-9]+$/.test(version)) {
+                    this.fail("version number must match /^1\\.[0-9]+$/.");
+                }
+                // When forceXMLVersion is set, the XML declaration is ignored.
+                else if (!this.opt.forceXMLVersion) {
+                    this.setXMLVersion(version);
+                }
+                break;
+            }
+            case "encoding":
+                if (!/^[A-Za-z][A-Za-z0-9._-]*$/.test(value)) {
+                    this.fail("encoding value must match \
+/^[A-Za-z0-9][A-Za-z0-9._-]*$/.");
+                }
+                this.xmlDeclExpects = ["standalone"];
+                this.xmlDecl.encoding = value;
+                break;
+            case "standalone":
+                if (value !== "yes" && value !== "no") {
+                    this.fail("standalone value must match \"yes\" or \"no\".");
+                }
+                this.xmlDeclExpects = [];
+                this.xmlDecl.standalone = value;
+                break;
+            default:
+            // We don't need to raise an error here since we've already raised one
+            // when checking what name was expected.
+        }
+        this.name = "";
+        this.state = S_XML_DECL_SEPARATOR;
+    }
+    sXMLDeclSeparator() {
+        const c = this.getCodeNorm();
+        // The question mark character is not valid inside any of the XML
+        // declaration name/value pairs.
+        if (c === QUESTION) {
+            // It is valid to go to S_XML_DECL_ENDING from this state.
+            this.state = S_XML_DECL_ENDING;
+            return;
+        }
+        if (!isS(c)) {
+            this.fail("whitespace required.");
+            this.unget();
+        }
+        this.state = S_XML_DECL_NAME_START;
+    }
+    sXMLDeclEnding() {
+        var _a;
+        const c = this.getCodeNorm();
+        if (c === GREATER) {
+            if (this.piTarget !== "xml") {
+                this.fail("processing instructions are not allowed before root.");
+            }
+            else if (this.name !== "version" &&
+                this.xmlDeclExpects.includes("version")) {
+                this.fail("XML declaration must contain a version.");
+            }
+            (_a = this.xmldeclHandler) === null || _a === void 0 ? void 0 : _a.call(this, this.xmlDecl);
+            this.name = "";
+            this.piTarget = this.text = "";
+            this.state = S_TEXT;
+        }
+        else {
+            // We got here because the previous character was a ?, but the question
+            // mark character is not valid inside any of the XML declaration
+            // name/value pairs.
+            this.fail("The character ? is disallowed anywhere in XML declarations.");
+        }
+        this.xmlDeclPossible = false;
+    }
+    sOpenTag() {
+        var _a;
+        const c = this.captureNameChars();
+        if (c === EOC) {
+            return;
+        }
+        const tag = this.tag = {
+            name: this.name,
+            attributes: Object.create(null),
+        };
+        this.name = "";
+        if (this.xmlnsOpt) {
+            this.topNS = tag.ns = Object.create(null);
+        }
+        (_a = this.openTagStartHandler) === null || _a === void 0 ? void 0 : _a.call(this, tag);
+        this.sawRoot = true;
+        if (!this.fragmentOpt && this.closedRoot) {
+            this.fail("documents may contain only one root.");
+        }
+        switch (c) {
+            case GREATER:
+                this.openTag();
+                break;
+            case FORWARD_SLASH:
+                this.state = S_OPEN_TAG_SLASH;
+                break;
+            default:
+                if (!isS(c)) {
+                    this.fail("disallowed character in tag name.");
+                }
+                this.state = S_ATTRIB;
+        }
+    }
+    sOpenTagSlash() {
+        if (this.getCode() === GREATER) {
+            this.openSelfClosingTag();
+        }
+        else {
+            this.fail("forward-slash in opening tag not followed by >.");
+            this.state = S_ATTRIB;
+        }
+    }
+    sAttrib() {
+        const c = this.skipSpaces();
+        if (c === EOC) {
+            return;
+        }
+        if (isNameStartChar(c)) {
+            this.unget();
+            this.state = S_ATTRIB_NAME;
+        }
+        else if (c === GREATER) {
+            this.openTag();
+        }
+        else if (c === FORWARD_SLASH) {
+            this.state = S_OPEN_TAG_SLASH;
+        }
+        else {
+            this.fail("disallowed character in attribute name.");
+        }
+    }
+    sAttribName() {
+        const c = this.captureNameChars();
+        if (c === EQUAL) {
+            this.state = S_ATTRIB_VALUE;
+        }
+        else if (isS(c)) {
+            this.state = S_ATTRIB_NAME_SAW_WHITE;
+        }
+        else if (c === GREATER) {
+            this.fail("attribute without value.");
+            this.pushAttrib(this.name, this.name);
+            this.name = this.text = "";
+            this.openTag();
+        }
+        else if (c !== EOC) {
+            this.fail("disallowed character in attribute name.");
+        }
+    }
+    sAttribNameSawWhite() {
+        const c = this.skipSpaces();
+        switch (c) {
+            case EOC:
+                return;
+            case EQUAL:
+                this.state = S_ATTRIB_VALUE;
+                break;
+            default:
+                this.fail("attribute without value.");
+                // Should we do this???
+                // this.tag.attributes[this.name] = "";
+                this.text = "";
+                this.name = "";
+                if (c === GREATER) {
+                    this.openTag();
+                }
+                else if (isNameStartChar(c)) {
+                    this.unget();
+                    this.state = S_ATTRIB_NAME;
+                }
+                else {
+                    this.fail("disallowed character in attribute name.");
+                    this.state = S_ATTRIB;
+                }
+        }
+    }
+    sAttribValue() {
+        const c = this.getCodeNorm();
+        if (isQuote(c)) {
+            this.q = c;
+            this.state = S_ATTRIB_VALUE_QUOTED;
+        }
+        else if (!isS(c)) {
+            this.fail("unquoted attribute value.");
+            this.state = S_ATTRIB_VALUE_UNQUOTED;
+            this.unget();
+        }
+    }
+    sAttribValueQuoted() {
+        // We deliberately do not use captureTo here. The specialized code we use
+        // here is faster than using captureTo.
+        const { q, chunk } = this;
+        let { i: start } = this;
+        // eslint-disable-next-line no-constant-condition
+        while (true) {
+            switch (this.getCode()) {
+                case q:
+                    this.pushAttrib(this.name, this.text + chunk.slice(start, this.prevI));
+                    this.name = this.text = "";
+                    this.q = null;
+                    this.state = S_ATTRIB_VALUE_CLOSED;
+                    return;
+                case AMP:
+                    this.text += chunk.slice(start, this.prevI);
+                    this.state = S_ENTITY;
+                    this.entityReturnState = S_ATTRIB_VALUE_QUOTED;
+                    return;
+                case NL:
+                case NL_LIKE:
+                case TAB:
+                    this.text += `${chunk.slice(start, this.prevI)} `;
+                    start = this.i;
+                    break;
+                case LESS:
+                    this.text += chunk.slice(start, this.prevI);
+                    this.fail("disallowed character.");
+                    return;
+                case EOC:
+                    this.text += chunk.slice(start);
+                    return;
+                default:
+            }
+        }
+    }
+    sAttribValueClosed() {
+        const c = this.getCodeNorm();
+        if (isS(c)) {
+            this.state = S_ATTRIB;
+        }
+        else if (c === GREATER) {
+            this.openTag();
+        }
+        else if (c === FORWARD_SLASH) {
+            this.state = S_OPEN_TAG_SLASH;
+        }
+        else if (isNameStartChar(c)) {
+            this.fail("no whitespace between attributes.");
+            this.unget();
+            this.state = S_ATTRIB_NAME;
+        }
+        else {
+            this.fail("disallowed character in attribute name.");
+        }
+    }
+    sAttribValueUnquoted() {
+        // We don't do anything regarding EOL or space handling for unquoted
+        // attributes. We already have failed by the time we get here, and the
+        // contract that saxes upholds states that upon failure, it is not safe to
+        // rely on the data passed to event handlers (other than
+        // ``onerror``). Passing "bad" data is not a problem.
+        const c = this.captureTo(ATTRIB_VALUE_UNQUOTED_TERMINATOR);
+        switch (c) {
+            case AMP:
+                this.state = S_ENTITY;
+                this.entityReturnState = S_ATTRIB_VALUE_UNQUOTED;
+                break;
+            case LESS:
+                this.fail("disallowed character.");
+                break;
+            case EOC:
+                break;
+            default:
+                if (this.text.includes("]]>")) {
+                    this.fail("the string \"]]>\" is disallowed in char data.");
+                }
+                this.pushAttrib(this.name, this.text);
+                this.name = this.text = "";
+                if (c === GREATER) {
+                    this.openTag();
+                }
+                else {
+                    this.state = S_ATTRIB;
+                }
+        }
+    }
+    sCloseTag() {
+        const c = this.captureNameChars();
+        if (c === GREATER) {
+            this.closeTag();
+        }
+        else if (isS(c)) {
+            this.state = S_CLOSE_TAG_SAW_WHITE;
+        }
+        else if (c !== EOC) {
+            this.fail("disallowed character in closing tag.");
+        }
+    }
+    sCloseTagSawWhite() {
+        switch (this.skipSpaces()) {
+            case GREATER:
+                this.closeTag();
+                break;
+            case EOC:
+                break;
+            default:
+                this.fail("disallowed character in closing tag.");
+        }
+    }
+    // END OF STATE ENGINE METHODS
+    handleTextInRoot() {
+        // This is essentially a specialized version of captureTo which is optimized
+        // for performing the ]]> check. A previous version of this code, checked
+        // ``this.text`` for the presence of ]]>. It simplified the code but was
+        // very costly when character data contained a lot of entities to be parsed.
+        //
+        // Since we are using a specialized loop, we also keep track of the presence
+        // of ]]> in text data. The sequence ]]> is forbidden to appear as-is.
+        //
+        let { i: start, forbiddenState } = this;
+        const { chunk, textHandler: handler } = this;
+        // eslint-disable-next-line no-labels, no-restricted-syntax
+        scanLoop: 
+        // eslint-disable-next-line no-constant-condition
+        while (true) {
+            switch (this.getCode()) {
+                case LESS: {
+                    this.state = S_OPEN_WAKA;
+                    if (handler !== undefined) {
+                        const { text } = this;
+                        const slice = chunk.slice(start, this.prevI);
+                        if (text.length !== 0) {
+                            handler(text + slice);
+                            this.text = "";
+                        }
+                        else if (slice.length !== 0) {
+                            handler(slice);
+                        }
+                    }
+                    forbiddenState = FORBIDDEN_START;
+                    // eslint-disable-next-line no-labels
+                    break scanLoop;
+                }
+                case AMP:
+                    this.state = S_ENTITY;
+                    this.entityReturnState = S_TEXT;
+                    if (handler !== undefined) {
+                        this.text += chunk.slice(start, this.prevI);
+                    }
+                    forbiddenState = FORBIDDEN_START;
+                    // eslint-disable-next-line no-labels
+                    break scanLoop;
+                case CLOSE_BRACKET:
+                    switch (forbiddenState) {
+                        case FORBIDDEN_START:
+                            forbiddenState = FORBIDDEN_BRACKET;
+                            break;
+                        case FORBIDDEN_BRACKET:
+                            forbiddenState = FORBIDDEN_BRACKET_BRACKET;
+                            break;
+                        case FORBIDDEN_BRACKET_BRACKET:
+                            break;
+                        default:
+                            throw new Error("impossible state");
+                    }
+                    break;
+                case GREATER:
+                    if (forbiddenState === FORBIDDEN_BRACKET_BRACKET) {
+                        this.fail("the string \"]]>\" is disallowed in char data.");
+                    }
+                    forbiddenState = FORBIDDEN_START;
+                    break;
+                case NL_LIKE:
+                    if (handler !== undefined) {
+                        this.text += `${chunk.slice(start, this.prevI)}\n`;
+                    }
+                    start = this.i;
+                    forbiddenState = FORBIDDEN_START;
+                    break;
+                case EOC:
+                    if (handler !== undefined) {
+                        this.text += chunk.slice(start);
+                    }
+                    // eslint-disable-next-line no-labels
+                    break scanLoop;
+                default:
+                    forbiddenState = FORBIDDEN_START;
+            }
+        }
+        this.forbiddenState = forbiddenState;
+    }
+    handleTextOutsideRoot() {
+        // This is essentially a specialized version of captureTo which is optimized
+        // for a specialized task. We keep track of the presence of non-space
+        // characters in the text since these are errors when appearing outside the
+        // document root element.
+        let { i: start } = this;
+        const { chunk, textHandler: handler } = this;
+        let nonSpace = false;
+        // eslint-disable-next-line no-labels, no-restricted-syntax
+        outRootLoop: 
+        // eslint-disable-next-line no-constant-condition
+        while (true) {
+            const code = this.getCode();
+            switch (code) {
+                case LESS: {
+                    this.state = S_OPEN_WAKA;
+                    if (handler !== undefined) {
+                        const { text } = this;
+                        const slice = chunk.slice(start, this.prevI);
+                        if (text.length !== 0) {
+                            handler(text + slice);
+                            this.text = "";
+                        }
+                        else if (slice.length !== 0) {
+                            handler(slice);
+                        }
+                    }
+                    // eslint-disable-next-line no-labels
+                    break outRootLoop;
+                }
+                case AMP:
+                    this.state = S_ENTITY;
+                    this.entityReturnState = S_TEXT;
+                    if (handler !== undefined) {
+                        this.text += chunk.slice(start, this.prevI);
+                    }
+                    nonSpace = true;
+                    // eslint-disable-next-line no-labels
+                    break outRootLoop;
+                case NL_LIKE:
+                    if (handler !== undefined) {
+                        this.text += `${chunk.slice(start, this.prevI)}\n`;
+                    }
+                    start = this.i;
+                    break;
+                case EOC:
+                    if (handler !== undefined) {
+                        this.text += chunk.slice(start);
+                    }
+                    // eslint-disable-next-line no-labels
+                    break outRootLoop;
+                default:
+                    if (!isS(code)) {
+                        nonSpace = true;
+                    }
+            }
+        }
+        if (!nonSpace) {
+            return;
+        }
+        // We use the reportedTextBeforeRoot and reportedTextAfterRoot flags
+        // to avoid reporting errors for every single character that is out of
+        // place.
+        if (!this.sawRoot && !this.reportedTextBeforeRoot) {
+            this.fail("text data outside of root node.");
+            this.reportedTextBeforeRoot = true;
+        }
+        if (this.closedRoot && !this.reportedTextAfterRoot) {
+            this.fail("text data outside of root node.");
+            this.reportedTextAfterRoot = true;
+        }
+    }
+    pushAttribNS(name, value) {
+        var _a;
+        const { prefix, local } = this.qname(name);
+        const attr = { name, prefix, local, value };
+        this.attribList.push(attr);
+        (_a = this.attributeHandler) === null || _a === void 0 ? void 0 : _a.call(this, attr);
+        if (prefix === "xmlns") {
+            const trimmed = value.trim();
+            if (this.currentXMLVersion === "1.0" && trimmed === "") {
+                this.fail("invalid attempt to undefine prefix in XML 1.0");
+            }
+            this.topNS[local] = trimmed;
+            nsPairCheck(this, local, trimmed);
+        }
+        else if (name === "xmlns") {
+            const trimmed = value.trim();
+            this.topNS[""] = trimmed;
+            nsPairCheck(this, "", trimmed);
+        }
+    }
+    pushAttribPlain(name, value) {
+        var _a;
+        const attr = { name, value };
+        this.attribList.push(attr);
+        (_a = this.attributeHandler) === null || _a === void 0 ? void 0 : _a.call(this, attr);
+    }
+    /**
+     * End parsing. This performs final well-formedness checks and resets the
+     * parser to a clean state.
+     *
+     * @returns this
+     */
+    end() {
+        var _a, _b;
+        if (!this.sawRoot) {
+            this.fail("document must contain a root element.");
+        }
+        const { tags } = this;
+        while (tags.length > 0) {
+            const tag = tags.pop();
+            this.fail(`unclosed tag: ${tag.name}`);
+        }
+        if ((this.state !== S_BEGIN) && (this.state !== S_TEXT)) {
+            this.fail("unexpected end.");
+        }
+        const { text } = this;
+        if (text.length !== 0) {
+            (_a = this.textHandler) === null || _a === void 0 ? void 0 : _a.call(this, text);
+            this.text = "";
+        }
+        this._closed = true;
+        (_b = this.endHandler) === null || _b === void 0 ? void 0 : _b.call(this);
+        this._init();
+        return this;
+    }
+    /**
+     * Resolve a namespace prefix.
+     *
+     * @param prefix The prefix to resolve.
+     *
+     * @returns The namespace URI or ``undefined`` if the prefix is not defined.
+     */
+    resolve(prefix) {
+        var _a, _b;
+        let uri = this.topNS[prefix];
+        if (uri !== undefined) {
+            return uri;
+        }
+        const { tags } = this;
+        for (let index = tags.length - 1; index >= 0; index--) {
+            uri = tags[index].ns[prefix];
+            if (uri !== undefined) {
+                return uri;
+            }
+        }
+        uri = this.ns[prefix];
+        if (uri !== undefined) {
+            return uri;
+        }
+        return (_b = (_a = this.opt).resolvePrefix) === null || _b === void 0 ? void 0 : _b.call(_a, prefix);
+    }
+    /**
+     * Parse a qname into its prefix and local name parts.
+     *
+     * @param name The name to parse
+     *
+     * @returns
+     */
+    qname(name) {
+        // This is faster than using name.split(":").
+        const colon = name.indexOf(":");
+        if (colon === -1) {
+            return { prefix: "", local: name };
+        }
+        const local = name.slice(colon + 1);
+        const prefix = name.slice(0, colon);
+        if (prefix === "" || local === "" || local.includes(":")) {
+            this.fail(`malformed name: ${name}.`);
+        }
+        return { prefix, local };
+    }
+    processAttribsNS() {
+        var _a;
+        const { attribList } = this;
+        const tag = this.tag;
+        {
+            // add namespace info to tag
+            const { prefix, local } = this.qname(tag.name);
+            tag.prefix = prefix;
+            tag.local = local;
+            const uri = tag.uri = (_a = this.resolve(prefix)) !== null && _a !== void 0 ? _a : "";
+            if (prefix !== "") {
+                if (prefix === "xmlns") {
+                    this.fail("tags may not have \"xmlns\" as prefix.");
+                }
+                if (uri === "") {
+                    this.fail(`unbound namespace prefix: ${JSON.stringify(prefix)}.`);
+                    tag.uri = prefix;
+                }
+            }
+        }
+        if (attribList.length === 0) {
+            return;
+        }
+        const { attributes } = tag;
+        const seen = new Set();
+        // Note: do not apply default ns to attributes:
+        //   http://www.w3.org/TR/REC-xml-names/#defaulting
+        for (const attr of attribList) {
+            const { name, prefix, local } = attr;
+            let uri;
+            let eqname;
+            if (prefix === "") {
+                uri = name === "xmlns" ? XMLNS_NAMESPACE : "";
+                eqname = name;
+            }
+            else {
+                uri = this.resolve(prefix);
+                // if there's any attributes with an undefined namespace,
+                // then fail on them now.
+                if (uri === undefined) {
+                    this.fail(`unbound namespace prefix: ${JSON.stringify(prefix)}.`);
+                    uri = prefix;
+                }
+                eqname = `{${uri}}${local}`;
+            }
+            if (seen.has(eqname)) {
+                this.fail(`duplicate attribute: ${eqname}.`);
+            }
+            seen.add(eqname);
+            attr.uri = uri;
+            attributes[name] = attr;
+        }
+        this.attribList = [];
+    }
+    processAttribsPlain() {
+        const { attribList } = this;
+        // eslint-disable-next-line prefer-destructuring
+        const attributes = this.tag.attributes;
+        for (const { name, value } of attribList) {
+            if (attributes[name] !== undefined) {
+                this.fail(`duplicate attribute: ${name}.`);
+            }
+            attributes[name] = value;
+        }
+        this.attribList = [];
+    }
+    /**
+     * Handle a complete open tag. This parser code calls this once it has seen
+     * the whole tag. This method checks for well-formeness and then emits
+     * ``onopentag``.
+     */
+    openTag() {
+        var _a;
+        this.processAttribs();
+        const { tags } = this;
+        const tag = this.tag;
+        tag.isSelfClosing = false;
+        // There cannot be any pending text here due to the onopentagstart that was
+        // necessarily emitted before we get here. So we do not check text.
+        (_a = this.openTagHandler) === null || _a === void 0 ? void 0 : _a.call(this, tag);
+        tags.push(tag);
+        this.state = S_TEXT;
+        this.name = "";
+    }
+    /**
+     * Handle a complete self-closing tag. This parser code calls this once it has
+     * seen the whole tag. This method checks for well-formeness and then emits
+     * ``onopentag`` and ``onclosetag``.
+     */
+    openSelfClosingTag() {
+        var _a, _b, _c;
+        this.processAttribs();
+        const { tags } = this;
+        const tag = this.tag;
+        tag.isSelfClosing = true;
+        // There cannot be any pending text here due to the onopentagstart that was
+        // necessarily emitted before we get here. So we do not check text.
+        (_a = this.openTagHandler) === null || _a === void 0 ? void 0 : _a.call(this, tag);
+        (_b = this.closeTagHandler) === null || _b === void 0 ? void 0 : _b.call(this, tag);
+        const top = this.tag = (_c = tags[tags.length - 1]) !== null && _c !== void 0 ? _c : null;
+        if (top === null) {
+            this.closedRoot = true;
+        }
+        this.state = S_TEXT;
+        this.name = "";
+    }
+    /**
+     * Handle a complete close tag. This parser code calls this once it has seen
+     * the whole tag. This method checks for well-formeness and then emits
+     * ``onclosetag``.
+     */
+    closeTag() {
+        const { tags, name } = this;
+        // Our state after this will be S_TEXT, no matter what, and we can clear
+        // tagName now.
+        this.state = S_TEXT;
+        this.name = "";
+        if (name === "") {
+            this.fail("weird empty close tag.");
+            this.text += "</>";
+            return;
+        }
+        const handler = this.closeTagHandler;
+        let l = tags.length;
+        while (l-- > 0) {
+            const tag = this.tag = tags.pop();
+            this.topNS = tag.ns;
+            handler === null || handler === void 0 ? void 0 : handler(tag);
+            if (tag.name === name) {
+                break;
+            }
+            this.fail("unexpected close tag.");
+        }
+        if (l === 0) {
+            this.closedRoot = true;
+        }
+        else if (l < 0) {
+            this.fail(`unmatched closing tag: ${name}.`);
+            this.text += `</${name}>`;
+        }
+    }
+    /**
+     * Resolves an entity. Makes any necessary well-formedness checks.
+     *
+     * @param entity The entity to resolve.
+     *
+     * @returns The parsed entity.
+     */
+    parseEntity(entity) {
+        // startsWith would be significantly slower for this test.
+        if (entity[0] !== "#") {
+            const defined = this.ENTITIES[entity];
+            if (defined !== undefined) {
+                return defined;
+            }
+            this.fail(this.isName(entity) ? "undefined entity." :
+                "disallowed character in entity name.");
+            return `&${entity};`;
+        }
+        let num = NaN;
+        if (entity[1] === "x" && /^#x[0-9a-f]+$/i.test(entity)) {
+            num = parseInt(entity.slice(2), 16);
+        }
+        else if (/^#[0-9]+$/.test(entity)) {
+            num = parseInt(entity.slice(1), 10);
+        }
+        // The character reference is required to match the CHAR production.
+        if (!this.isChar(num)) {
+            this.fail("malformed character entity.");
+            return `&${entity};`;
+        }
+        return String.fromCodePoint(num);
+    }
+}
+exports.wT = SaxesParser;
+//# sourceMappingURL=saxes.js.map
+
+/***/ }),
+
+/***/ 6950:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+/**
+ * Character classes and associated utilities for the 5th edition of XML 1.0.
+ *
+ * @author Louis-Dominique Dubeau
+ * @license MIT
+ * @copyright Louis-Dominique Dubeau
+ */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+//
+// Fragments.
+//
+exports.CHAR = "\t\n\r -\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF";
+exports.S = " \t\r\n";
+// tslint:disable-next-line:max-line-length
+exports.NAME_START_CHAR = ":A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\uD800\uDC00-\uDB7F\uDFFF";
+exports.NAME_CHAR = "-" + exports.NAME_START_CHAR + ".0-9\u00B7\u0300-\u036F\u203F-\u2040";
+//
+// Regular expressions.
+//
+exports.CHAR_RE = new RegExp("^[" + exports.CHAR + "]$", "u");
+exports.S_RE = new RegExp("^[" + exports.S + "]+$", "u");
+exports.NAME_START_CHAR_RE = new RegExp("^[" + exports.NAME_START_CHAR + "]$", "u");
+exports.NAME_CHAR_RE = new RegExp("^[" + exports.NAME_CHAR + "]$", "u");
+exports.NAME_RE = new RegExp("^[" + exports.NAME_START_CHAR + "][" + exports.NAME_CHAR + "]*$", "u");
+exports.NMTOKEN_RE = new RegExp("^[" + exports.NAME_CHAR + "]+$", "u");
+var TAB = 9;
+var NL = 0xA;
+var CR = 0xD;
+var SPACE = 0x20;
+//
+// Lists.
+//
+/** All characters in the ``S`` production. */
+exports.S_LIST = [SPACE, NL, CR, TAB];
+/**
+ * Determines whether a codepoint matches the ``CHAR`` production.
+ *
+ * @param c The code point.
+ *
+ * @returns ``true`` if the codepoint matches ``CHAR``.
+ */
+function isChar(c) {
+    return (c >= SPACE && c <= 0xD7FF) ||
+        c === NL || c === CR || c === TAB ||
+        (c >= 0xE000 && c <= 0xFFFD) ||
+        (c >= 0x10000 && c <= 0x10FFFF);
+}
+exports.isChar = isChar;
+/**
+ * Determines whether a codepoint matches the ``S`` (space) production.
+ *
+ * @param c The code point.
+ *
+ * @returns ``true`` if the codepoint matches ``S``.
+ */
+function isS(c) {
+    return c === SPACE || c === NL || c === CR || c === TAB;
+}
+exports.isS = isS;
+/**
+ * Determines whether a codepoint matches the ``NAME_START_CHAR`` production.
+ *
+ * @param c The code point.
+ *
+ * @returns ``true`` if the codepoint matches ``NAME_START_CHAR``.
+ */
+function isNameStartChar(c) {
+    return ((c >= 0x41 && c <= 0x5A) ||
+        (c >= 0x61 && c <= 0x7A) ||
+        c === 0x3A ||
+        c === 0x5F ||
+        c === 0x200C ||
+        c === 0x200D ||
+        (c >= 0xC0 && c <= 0xD6) ||
+        (c >= 0xD8 && c <= 0xF6) ||
+        (c >= 0x00F8 && c <= 0x02FF) ||
+        (c >= 0x0370 && c <= 0x037D) ||
+        (c >= 0x037F && c <= 0x1FFF) ||
+        (c >= 0x2070 && c <= 0x218F) ||
+        (c >= 0x2C00 && c <= 0x2FEF) ||
+        (c >= 0x3001 && c <= 0xD7FF) ||
+        (c >= 0xF900 && c <= 0xFDCF) ||
+        (c >= 0xFDF0 && c <= 0xFFFD) ||
+        (c >= 0x10000 && c <= 0xEFFFF));
+}
+exports.isNameStartChar = isNameStartChar;
+/**
+ * Determines whether a codepoint matches the ``NAME_CHAR`` production.
+ *
+ * @param c The code point.
+ *
+ * @returns ``true`` if the codepoint matches ``NAME_CHAR``.
+ */
+function isNameChar(c) {
+    return isNameStartChar(c) ||
+        (c >= 0x30 && c <= 0x39) ||
+        c === 0x2D ||
+        c === 0x2E ||
+        c === 0xB7 ||
+        (c >= 0x0300 && c <= 0x036F) ||
+        (c >= 0x203F && c <= 0x2040);
+}
+exports.isNameChar = isNameChar;
+//# sourceMappingURL=ed5.js.map
+
+/***/ }),
+
+/***/ 4488:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+/**
+ * Character classes and associated utilities for the 2nd edition of XML 1.1.
+ *
+ * @author Louis-Dominique Dubeau
+ * @license MIT
+ * @copyright Louis-Dominique Dubeau
+ */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+//
+// Fragments.
+//
+exports.CHAR = "\u0001-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF";
+exports.RESTRICTED_CHAR = "\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F";
+exports.S = " \t\r\n";
+// tslint:disable-next-line:max-line-length
+exports.NAME_START_CHAR = ":A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\uD800\uDC00-\uDB7F\uDFFF";
+exports.NAME_CHAR = "-" + exports.NAME_START_CHAR + ".0-9\u00B7\u0300-\u036F\u203F-\u2040";
+//
+// Regular expressions.
+//
+exports.CHAR_RE = new RegExp("^[" + exports.CHAR + "]$", "u");
+exports.RESTRICTED_CHAR_RE = new RegExp("^[" + exports.RESTRICTED_CHAR + "]$", "u");
+exports.S_RE = new RegExp("^[" + exports.S + "]+$", "u");
+exports.NAME_START_CHAR_RE = new RegExp("^[" + exports.NAME_START_CHAR + "]$", "u");
+exports.NAME_CHAR_RE = new RegExp("^[" + exports.NAME_CHAR + "]$", "u");
+exports.NAME_RE = new RegExp("^[" + exports.NAME_START_CHAR + "][" + exports.NAME_CHAR + "]*$", "u");
+exports.NMTOKEN_RE = new RegExp("^[" + exports.NAME_CHAR + "]+$", "u");
+var TAB = 9;
+var NL = 0xA;
+var CR = 0xD;
+var SPACE = 0x20;
+//
+// Lists.
+//
+/** All characters in the ``S`` production. */
+exports.S_LIST = [SPACE, NL, CR, TAB];
+/**
+ * Determines whether a codepoint matches the ``CHAR`` production.
+ *
+ * @param c The code point.
+ *
+ * @returns ``true`` if the codepoint matches ``CHAR``.
+ */
+function isChar(c) {
+    return (c >= 0x0001 && c <= 0xD7FF) ||
+        (c >= 0xE000 && c <= 0xFFFD) ||
+        (c >= 0x10000 && c <= 0x10FFFF);
+}
+exports.isChar = isChar;
+/**
+ * Determines whether a codepoint matches the ``RESTRICTED_CHAR`` production.
+ *
+ * @param c The code point.
+ *
+ * @returns ``true`` if the codepoint matches ``RESTRICTED_CHAR``.
+ */
+function isRestrictedChar(c) {
+    return (c >= 0x1 && c <= 0x8) ||
+        c === 0xB ||
+        c === 0xC ||
+        (c >= 0xE && c <= 0x1F) ||
+        (c >= 0x7F && c <= 0x84) ||
+        (c >= 0x86 && c <= 0x9F);
+}
+exports.isRestrictedChar = isRestrictedChar;
+/**
+ * Determines whether a codepoint matches the ``CHAR`` production and does not
+ * match the ``RESTRICTED_CHAR`` production. ``isCharAndNotRestricted(x)`` is
+ * equivalent to ``isChar(x) && !isRestrictedChar(x)``. This function is faster
+ * than running the two-call equivalent.
+ *
+ * @param c The code point.
+ *
+ * @returns ``true`` if the codepoint matches ``CHAR`` and does not match
+ * ``RESTRICTED_CHAR``.
+ */
+function isCharAndNotRestricted(c) {
+    return (c === 0x9) ||
+        (c === 0xA) ||
+        (c === 0xD) ||
+        (c > 0x1F && c < 0x7F) ||
+        (c === 0x85) ||
+        (c > 0x9F && c <= 0xD7FF) ||
+        (c >= 0xE000 && c <= 0xFFFD) ||
+        (c >= 0x10000 && c <= 0x10FFFF);
+}
+exports.isCharAndNotRestricted = isCharAndNotRestricted;
+/**
+ * Determines whether a codepoint matches the ``S`` (space) production.
+ *
+ * @param c The code point.
+ *
+ * @returns ``true`` if the codepoint matches ``S``.
+ */
+function isS(c) {
+    return c === SPACE || c === NL || c === CR || c === TAB;
+}
+exports.isS = isS;
+/**
+ * Determines whether a codepoint matches the ``NAME_START_CHAR`` production.
+ *
+ * @param c The code point.
+ *
+ * @returns ``true`` if the codepoint matches ``NAME_START_CHAR``.
+ */
+// tslint:disable-next-line:cyclomatic-complexity
+function isNameStartChar(c) {
+    return ((c >= 0x41 && c <= 0x5A) ||
+        (c >= 0x61 && c <= 0x7A) ||
+        c === 0x3A ||
+        c === 0x5F ||
+        c === 0x200C ||
+        c === 0x200D ||
+        (c >= 0xC0 && c <= 0xD6) ||
+        (c >= 0xD8 && c <= 0xF6) ||
+        (c >= 0x00F8 && c <= 0x02FF) ||
+        (c >= 0x0370 && c <= 0x037D) ||
+        (c >= 0x037F && c <= 0x1FFF) ||
+        (c >= 0x2070 && c <= 0x218F) ||
+        (c >= 0x2C00 && c <= 0x2FEF) ||
+        (c >= 0x3001 && c <= 0xD7FF) ||
+        (c >= 0xF900 && c <= 0xFDCF) ||
+        (c >= 0xFDF0 && c <= 0xFFFD) ||
+        (c >= 0x10000 && c <= 0xEFFFF));
+}
+exports.isNameStartChar = isNameStartChar;
+/**
+ * Determines whether a codepoint matches the ``NAME_CHAR`` production.
+ *
+ * @param c The code point.
+ *
+ * @returns ``true`` if the codepoint matches ``NAME_CHAR``.
+ */
+function isNameChar(c) {
+    return isNameStartChar(c) ||
+        (c >= 0x30 && c <= 0x39) ||
+        c === 0x2D ||
+        c === 0x2E ||
+        c === 0xB7 ||
+        (c >= 0x0300 && c <= 0x036F) ||
+        (c >= 0x203F && c <= 0x2040);
+}
+exports.isNameChar = isNameChar;
+//# sourceMappingURL=ed2.js.map
+
+/***/ }),
+
+/***/ 5699:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+/**
+ * Character class utilities for XML NS 1.0 edition 3.
+ *
+ * @author Louis-Dominique Dubeau
+ * @license MIT
+ * @copyright Louis-Dominique Dubeau
+ */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+//
+// Fragments.
+//
+// tslint:disable-next-line:max-line-length
+exports.NC_NAME_START_CHAR = "A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\uD800\uDC00-\uDB7F\uDFFF";
+exports.NC_NAME_CHAR = "-" + exports.NC_NAME_START_CHAR + ".0-9\u00B7\u0300-\u036F\u203F-\u2040";
+//
+// Regular expressions.
+//
+exports.NC_NAME_START_CHAR_RE = new RegExp("^[" + exports.NC_NAME_START_CHAR + "]$", "u");
+exports.NC_NAME_CHAR_RE = new RegExp("^[" + exports.NC_NAME_CHAR + "]$", "u");
+exports.NC_NAME_RE = new RegExp("^[" + exports.NC_NAME_START_CHAR + "][" + exports.NC_NAME_CHAR + "]*$", "u");
+/**
+ * Determines whether a codepoint matches [[NC_NAME_START_CHAR]].
+ *
+ * @param c The code point.
+ *
+ * @returns ``true`` if the codepoint matches.
+ */
+// tslint:disable-next-line:cyclomatic-complexity
+function isNCNameStartChar(c) {
+    return ((c >= 0x41 && c <= 0x5A) ||
+        c === 0x5F ||
+        (c >= 0x61 && c <= 0x7A) ||
+        (c >= 0xC0 && c <= 0xD6) ||
+        (c >= 0xD8 && c <= 0xF6) ||
+        (c >= 0x00F8 && c <= 0x02FF) ||
+        (c >= 0x0370 && c <= 0x037D) ||
+        (c >= 0x037F && c <= 0x1FFF) ||
+        (c >= 0x200C && c <= 0x200D) ||
+        (c >= 0x2070 && c <= 0x218F) ||
+        (c >= 0x2C00 && c <= 0x2FEF) ||
+        (c >= 0x3001 && c <= 0xD7FF) ||
+        (c >= 0xF900 && c <= 0xFDCF) ||
+        (c >= 0xFDF0 && c <= 0xFFFD) ||
+        (c >= 0x10000 && c <= 0xEFFFF));
+}
+exports.isNCNameStartChar = isNCNameStartChar;
+/**
+ * Determines whether a codepoint matches [[NC_NAME_CHAR]].
+ *
+ * @param c The code point.
+ *
+ * @returns ``true`` if the codepoint matches.
+ */
+function isNCNameChar(c) {
+    return isNCNameStartChar(c) ||
+        (c === 0x2D ||
+            c === 0x2E ||
+            (c >= 0x30 && c <= 0x39) ||
+            c === 0x00B7 ||
+            (c >= 0x0300 && c <= 0x036F) ||
+            (c >= 0x203F && c <= 0x2040));
+}
+exports.isNCNameChar = isNCNameChar;
+//# sourceMappingURL=ed3.js.map
+
+/***/ }),
+
 /***/ 8682:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5071);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -4049,7 +6442,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3360:
+/***/ 5071:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -6298,8 +8691,56 @@ function killTree(pid, signal = 'SIGKILL') {
         }
     }
 }
+/**
+ * Runs a long program (a test suite) from an argv array, handing its output over as it comes
+ * instead of collecting it. The child leads its own process group: a timeout kills the group
+ * whole, and so does the leader's exit, since a background process left holding the output
+ * pipes would otherwise keep the run open forever.
+ */
+function execStreaming(argv, options) {
+    if (argv.length === 0)
+        throw new Error('execStreaming: empty argv');
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(argv[0], argv.slice(1), {
+            cwd: options.cwd,
+            env: options.env ?? process.env,
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe']
+        });
+        let timedOut = false;
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                killTree(child.pid);
+            }, options.timeoutMs);
+        child.stdout.on('data', (chunk) => options.onOutput(chunk, 'stdout'));
+        child.stderr.on('data', (chunk) => options.onOutput(chunk, 'stderr'));
+        child.on('error', (error) => {
+            if (timer)
+                clearTimeout(timer);
+            reject(error);
+        });
+        child.on('exit', () => {
+            // Only the group: the leader's own pid is already reaped and may belong to someone else now.
+            try {
+                if (child.pid !== undefined)
+                    process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                // no process of the group is left
+            }
+        });
+        child.on('close', (code, signal) => {
+            if (timer)
+                clearTimeout(timer);
+            resolve({ exitCode: code ?? (signal ? 128 : 1), timedOut });
+        });
+    });
+}
 
 ;// CONCATENATED MODULE: ./shared/src/git/index.ts
+
 
 
 /**
@@ -6410,6 +8851,74 @@ class Git {
     async currentBranch() {
         const result = await this.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], true);
         return result.exitCode === 0 ? result.stdout.toString('utf8').trim() : undefined;
+    }
+    /**
+     * Clones one branch of `url` into `dir` (created if missing, and empty) with history cut to
+     * `depth` commits and no tags; returns a Git working in the clone.
+     */
+    static async cloneBranch(url, dir, options) {
+        assertArgument(options.branch);
+        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+        const git = new Git({ ...options, cwd: dir });
+        await git.run([
+            'clone',
+            '--quiet',
+            '--no-tags',
+            '--single-branch',
+            `--depth=${options.depth}`,
+            '--origin',
+            git.remote,
+            '--branch',
+            options.branch,
+            '--',
+            url,
+            '.'
+        ]);
+        return git;
+    }
+    /** Stages `paths` and commits them as `author` (also the committer), skipping hooks; returns the new commit. */
+    async commit(paths, message, author) {
+        await this.run(['add', '--', ...paths]);
+        await this.run([
+            '-c',
+            `user.name=${author.name}`,
+            '-c',
+            `user.email=${author.email}`,
+            '-c',
+            'commit.gpgsign=false',
+            'commit',
+            '--quiet',
+            '--no-verify',
+            '--message',
+            message
+        ]);
+        return (await this.resolve('HEAD'));
+    }
+    /**
+     * Pushes `refspec` to the remote. A refusal is not thrown: the caller reads `output` (git's
+     * porcelain lines and hints) to tell a lost race, worth retrying, from anything else.
+     * `forceWithLease` overwrites `ref` only while the remote still has it at `expected` (absent when undefined).
+     */
+    async push(refspec, options = {}) {
+        assertArgument(refspec);
+        const lease = options.forceWithLease;
+        const args = ['push', '--porcelain', '--no-verify'];
+        if (lease)
+            args.push(`--force-with-lease=${lease.ref}:${lease.expected ?? ''}`);
+        const result = await this.run([...args, this.remote, refspec], true);
+        return { ok: result.exitCode === 0, output: `${result.stdout.toString('utf8')}${result.stderr}`.trim() };
+    }
+    /** Moves the current branch, index and work tree to `revision`, dropping local changes. */
+    async resetHard(revision) {
+        assertArgument(revision);
+        await this.run(['reset', '--quiet', '--hard', revision]);
+    }
+    /** The commit a branch of the remote points at (`git ls-remote`); undefined when the branch does not exist. */
+    async remoteBranchSha(branch) {
+        assertArgument(branch);
+        const result = await this.run(['ls-remote', '--heads', this.remote, `refs/heads/${branch}`]);
+        const line = result.stdout.toString('utf8').split('\n').find((entry) => entry.endsWith(`\trefs/heads/${branch}`));
+        return line?.split('\t')[0];
     }
     run(args, allowFailure = false) {
         return exec(['git', '-c', 'core.quotepath=off', ...args], { cwd: this.cwd, env: this.env, allowFailure });
@@ -12167,6 +14676,3306 @@ const validateCommand = {
     }
 };
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./shared/src/image/reference.ts
+/**
+ * Container image references, `registry[:port]/path/name[:tag][@digest]`, read the way Docker
+ * reads them, so that `localhost:5000/team/cart` is a repository on a registry with a port and
+ * not an image `localhost` tagged `5000/team/cart`.
+ */
+class InvalidImageReferenceError extends Error {
+    text;
+    reason;
+    constructor(text, reason) {
+        super(`invalid image reference ${JSON.stringify(text)}: ${reason}`);
+        this.text = text;
+        this.reason = reason;
+        this.name = 'InvalidImageReferenceError';
+    }
+}
+const DOCKER_HUB = 'docker.io';
+/** Docker Hub's other spelling, which Docker folds into `docker.io`. */
+const DOCKER_HUB_ALIAS = 'index.docker.io';
+/** Docker (and the distribution reference grammar) limit the name, registry included, to 255 characters. */
+const MAX_NAME_LENGTH = 255;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const REGISTRY = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`);
+/** The distribution spec's repository grammar: lowercase components joined by `.`, `_`, `__` or dashes. */
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-f0-9]+)$/;
+/** Hex lengths of the algorithms registries know; others need at least 128 bits. */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128, blake3: 64 };
+const MIN_DIGEST_HEX_LENGTH = 32;
+/** Parses an image reference; throws `InvalidImageReferenceError` naming the text and what is wrong. */
+function parseImageReference(text) {
+    const fail = (reason) => {
+        throw new InvalidImageReferenceError(text, reason);
+    };
+    if (text.trim() === '')
+        fail('it is empty');
+    if (text !== text.trim())
+        fail('it has surrounding white space');
+    const at = text.indexOf('@');
+    const name = at === -1 ? text : text.slice(0, at);
+    const digest = at === -1 ? undefined : text.slice(at + 1);
+    if (digest !== undefined) {
+        const problem = digestProblem(digest);
+        if (problem !== undefined)
+            fail(problem);
+    }
+    // A tag follows the last ':' only when no '/' comes after it; otherwise that ':' is a port.
+    const colon = name.lastIndexOf(':');
+    const hasTag = colon > name.lastIndexOf('/');
+    const repositoryName = hasTag ? name.slice(0, colon) : name;
+    const tag = hasTag ? name.slice(colon + 1) : undefined;
+    if (tag !== undefined && !TAG.test(tag)) {
+        fail(`tag ${JSON.stringify(tag)} must be 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'`);
+    }
+    if (repositoryName.length > MAX_NAME_LENGTH)
+        fail(`the name is longer than ${MAX_NAME_LENGTH} characters`);
+    const { registry, path } = splitRegistry(repositoryName);
+    if (!REGISTRY.test(registry))
+        fail(`registry ${JSON.stringify(registry)} is not a host name with an optional port`);
+    if (path === '')
+        fail('the repository path is empty');
+    if (!REPOSITORY.test(path)) {
+        fail(`repository path ${JSON.stringify(path)} must be lowercase letters and digits, ` +
+            `separated by '/', '.', '_', '__' or dashes`);
+    }
+    const normalisedRegistry = registry === DOCKER_HUB_ALIAS ? DOCKER_HUB : registry;
+    const repository = normalisedRegistry === DOCKER_HUB && !path.includes('/') ? `library/${path}` : path;
+    return {
+        registry: normalisedRegistry,
+        repository,
+        ...(tag === undefined ? {} : { tag }),
+        ...(digest === undefined ? {} : { digest })
+    };
+}
+/** The full reference, `registry/repository[:tag][@digest]`, which `parseImageReference` reads back unchanged. */
+function formatImageReference(reference) {
+    const tag = reference.tag === undefined ? '' : `:${reference.tag}`;
+    const digest = reference.digest === undefined ? '' : `@${reference.digest}`;
+    return `${reference.registry}/${reference.repository}${tag}${digest}`;
+}
+/** Whether both name the same repository on the same registry: the whole name, never a prefix of it. */
+function sameRepository(a, b) {
+    return a.registry.toLowerCase() === b.registry.toLowerCase() && a.repository === b.repository;
+}
+/** Why `digest` is not a valid `algorithm:hex` content digest, or undefined when it is. */
+function digestProblem(digest) {
+    const match = DIGEST.exec(digest);
+    if (match === null)
+        return `digest ${JSON.stringify(digest)} must be algorithm:lowercase-hex, e.g. sha256:<64 hex digits>`;
+    const [, algorithm, hex] = match;
+    const expected = DIGEST_HEX_LENGTH[algorithm];
+    if (expected !== undefined && hex.length !== expected) {
+        return `digest ${JSON.stringify(digest)} must have ${expected} hex digits for ${algorithm}, not ${hex.length}`;
+    }
+    if (hex.length < MIN_DIGEST_HEX_LENGTH) {
+        return `digest ${JSON.stringify(digest)} must have at least ${MIN_DIGEST_HEX_LENGTH} hex digits`;
+    }
+    return undefined;
+}
+/** Whether `path` is a valid repository path (without registry), e.g. `acme/cart`. */
+function isRepositoryPath(path) {
+    return path.length <= MAX_NAME_LENGTH && REPOSITORY.test(path);
+}
+/** Whether `tag` is a valid tag for any registry. */
+function isTag(tag) {
+    return TAG.test(tag);
+}
+/**
+ * Docker's rule: the first component names a registry only when it looks like a host (has a '.'
+ * or a ':', is `localhost`, or has capitals, which a repository path cannot have); otherwise the
+ * whole name is a Docker Hub repository.
+ */
+function splitRegistry(name) {
+    const slash = name.indexOf('/');
+    const first = slash === -1 ? '' : name.slice(0, slash);
+    const isHost = first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase();
+    return isHost ? { registry: first, path: name.slice(slash + 1) } : { registry: DOCKER_HUB, path: name };
+}
+
+;// CONCATENATED MODULE: ./shared/src/build/tags.ts
+
+
+class InvalidTagError extends Error {
+    tag;
+    constructor(tag, reason) {
+        super(`invalid image tag ${JSON.stringify(tag)}: ${reason}`);
+        this.tag = tag;
+        this.name = 'InvalidTagError';
+    }
+}
+const SHA_LENGTH = 7;
+const MAX_TAG_LENGTH = 128;
+/** Hex digits of the hash that keeps truncated or emptied names distinct. */
+const SUFFIX_HASH_LENGTH = 8;
+const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
+const SHA = /^[0-9a-f]{7,64}$/i;
+const INPUT_HASH = /^[0-9a-f]{8,64}$/;
+/**
+ * The tags for one image build, in a stable order without duplicates (the first rule to give a
+ * name keeps it).
+ */
+function computeImageTags(request) {
+    const rules = { sha: true, branch: true, pullRequest: true, semver: true, latest: true, ...request.rules };
+    const { context } = request;
+    const tags = [];
+    const add = (name, source) => {
+        if (!tags.some((tag) => tag.name === name))
+            tags.push({ name, source });
+    };
+    if (request.inputHash !== undefined)
+        add(inputHashTag(request.inputHash), 'input-hash');
+    if (rules.sha)
+        add(shaTag(context.sha), 'sha');
+    if (rules.pullRequest && context.pullRequest !== undefined)
+        add(pullRequestTag(context.pullRequest), 'pull-request');
+    if (rules.branch && context.branch !== undefined && context.pullRequest === undefined)
+        add(sanitizeTag(context.branch), 'branch');
+    if (rules.semver && context.gitTag !== undefined) {
+        for (const name of semverTags(context.gitTag))
+            add(name, 'semver');
+    }
+    if (rules.latest && isDefaultBranchPush(context))
+        add('latest', 'latest');
+    for (const name of request.raw ?? []) {
+        if (!isTag(name)) {
+            throw new InvalidTagError(name, "a tag is 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
+        }
+        add(name, 'raw');
+    }
+    return tags;
+}
+/** `sha-<first 7 hex digits>`. */
+function shaTag(sha) {
+    if (!SHA.test(sha))
+        throw new InvalidTagError(sha, 'a commit sha is 7 to 64 hex digits');
+    return `sha-${sha.slice(0, SHA_LENGTH).toLowerCase()}`;
+}
+function pullRequestTag(number) {
+    if (!Number.isSafeInteger(number) || number < 1)
+        throw new InvalidTagError(String(number), 'a pull request number is a positive integer');
+    return `pr-${number}`;
+}
+/** The tag that marks an image built from exactly these inputs, which the build looks up to skip work. */
+function inputHashTag(hash) {
+    if (!INPUT_HASH.test(hash))
+        throw new InvalidTagError(hash, 'an input hash is 8 to 64 lowercase hex digits');
+    return `inputs-${hash}`;
+}
+/**
+ * `1.2.3`, `1.2` and `1` for a release tag `v1.2.3` (any prefix up to the last '/' is the release
+ * train's name, as in `cart/v1.2.3`); only the full version for a pre-release, which must not
+ * move the floating tags; no bare `0`, since a 0.x minor release may break what the previous one
+ * offered. A git tag that is not a version gives none.
+ */
+function semverTags(gitTag) {
+    const match = SEMVER.exec(gitTag.slice(gitTag.lastIndexOf('/') + 1));
+    if (match === null)
+        return [];
+    const [, major, minor, patch, prerelease, build] = match;
+    const full = `${major}.${minor}.${patch}${prerelease === undefined ? '' : `-${prerelease}`}${build === undefined ? '' : `+${build}`}`;
+    if (prerelease !== undefined)
+        return [sanitizeTag(full)];
+    const floating = major === '0' ? [`${major}.${minor}`] : [`${major}.${minor}`, major];
+    return [sanitizeTag(full), ...floating];
+}
+/**
+ * Turns any text (a branch name, a build-metadata version) into a tag every registry accepts:
+ * lowercase, characters other than `[a-z0-9_.-]` become '-', runs of '-' collapse, no leading
+ * '.' or '-' and no trailing '.' or '-'. Names longer than 128 characters are cut and end with a
+ * short hash of the whole text, so long names that share a prefix stay distinct; text with no
+ * usable character becomes that hash alone.
+ */
+function sanitizeTag(text) {
+    const cleaned = text
+        .toLowerCase()
+        .replace(/[^a-z0-9_.-]/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^[.-]+/, '')
+        .replace(/[.-]+$/, '');
+    if (cleaned === '')
+        return shortHash(text);
+    if (cleaned.length <= MAX_TAG_LENGTH)
+        return cleaned;
+    const kept = cleaned.slice(0, MAX_TAG_LENGTH - SUFFIX_HASH_LENGTH - 1).replace(/[.-]+$/, '');
+    return `${kept}-${shortHash(text)}`;
+}
+function isDefaultBranchPush(context) {
+    return context.pullRequest === undefined && context.branch !== undefined && context.branch === context.defaultBranch;
+}
+function shortHash(text) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex').slice(0, SUFFIX_HASH_LENGTH);
+}
+
+;// CONCATENATED MODULE: ./shared/src/build/inputs.ts
+/**
+ * The input hash: one value that changes exactly when what goes into a service's image changes,
+ * so a registry already holding `<image>:inputs-<hash>` means the build can be skipped.
+ *
+ * The inputs are git objects, not files on disk: tree ids of the directories that feed the image
+ * (its build context and every path its `depends_on` closure owns), the Dockerfile's blob id, and
+ * the build settings (build args except secret ones, target, platforms). Git already hashes
+ * contents, so one `git ls-tree` answers for a whole tree without reading a file.
+ */
+
+
+
+/** Hex digits of the hash kept in the tag: 80 bits, far past any chance of two inputs colliding in one repository. */
+const INPUT_HASH_LENGTH = 20;
+/** Bumped when the hashed document changes shape, so old tags stop matching instead of matching wrongly. */
+const HASH_SCHEME = 1;
+/**
+ * The hash of the parts: sha256 over a canonical document (sorted keys and lists, so the order
+ * of `depends_on` or of build args does not matter), truncated to INPUT_HASH_LENGTH hex digits.
+ */
+function inputHash(parts) {
+    const document = {
+        scheme: HASH_SCHEME,
+        objects: [...parts.objects].sort((a, b) => compare(a.path, b.path)).map((object) => [object.path, object.type, object.id]),
+        dockerfile: [parts.dockerfile.type, parts.dockerfile.id],
+        buildArgs: Object.keys(parts.buildArgs)
+            .sort(compare)
+            .map((name) => [name, parts.buildArgs[name]]),
+        target: parts.target ?? null,
+        platforms: [...new Set(parts.platforms)].sort(compare)
+    };
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(JSON.stringify(document)).digest('hex').slice(0, INPUT_HASH_LENGTH);
+}
+/**
+ * The repository paths whose trees feed a service's image: its build context, its own path, and
+ * the paths owned by everything in its `depends_on` closure (libraries and services).
+ *
+ * A context at the repository root would make every file of every service part of the hash, so
+ * a change anywhere would rebuild everything; for a root context the hash instead covers the
+ * service's own path and its dependencies' paths (plus the Dockerfile), on the assumption that
+ * a root-context Dockerfile copies only those. A Dockerfile that copies other files from the root
+ * must list them in a library the service depends on.
+ *
+ * Ownership patterns become directories by their static prefix (`libs/money/**` → `libs/money`,
+ * `protos/*.proto` → `protos`); exclusions (`!…`) are ignored. Both err on the side of hashing
+ * more, which costs a rebuild, never a stale image.
+ */
+function inputPaths(manifest, serviceName) {
+    const service = manifest.services[serviceName];
+    if (service === undefined)
+        throw new Error(`unknown service '${serviceName}'`);
+    const edges = new Map();
+    for (const library of Object.values(manifest.libraries))
+        edges.set(library.name, library.dependsOn);
+    for (const other of Object.values(manifest.services))
+        edges.set(other.name, other.dependsOn);
+    const paths = [];
+    if (service.image.context !== '')
+        paths.push(service.image.context);
+    paths.push(...patternDirectories(service.patterns));
+    for (const name of graph_dependenciesOf(edges, [serviceName])) {
+        const owner = manifest.libraries[name] ?? manifest.services[name];
+        if (owner !== undefined)
+            paths.push(...patternDirectories(owner.patterns));
+    }
+    return minimalCover(paths);
+}
+/** The directory part of each including pattern before its first glob character. */
+function patternDirectories(patterns) {
+    const directories = [];
+    for (const pattern of patterns) {
+        if (pattern.startsWith('!'))
+            continue;
+        const segments = pattern.split('/');
+        const firstGlob = segments.findIndex((segment) => /[*?[\]{}!]/.test(segment));
+        const kept = firstGlob === -1 ? segments : segments.slice(0, firstGlob);
+        directories.push(kept.join('/'));
+    }
+    return directories;
+}
+/** Drops duplicates and paths inside another listed path (the outer tree already covers them); '' is the root. */
+function minimalCover(paths) {
+    const sorted = [...new Set(paths)].sort(compare);
+    if (sorted.includes(''))
+        return [''];
+    const kept = [];
+    for (const path of sorted) {
+        if (!kept.some((outer) => path.startsWith(`${outer}/`)))
+            kept.push(path);
+    }
+    return kept;
+}
+/** Hashes a service's build inputs at a commit with git, and lists input paths the working tree has changed. */
+async function hashServiceInputs(options) {
+    const service = options.manifest.services[options.service];
+    if (service === undefined)
+        throw new Error(`unknown service '${options.service}'`);
+    const commit = options.commit ?? 'HEAD';
+    if (commit.startsWith('-'))
+        throw new Error(`invalid commit '${commit}'`);
+    const paths = inputPaths(options.manifest, options.service);
+    const git = (args) => exec(['git', ...args], { cwd: options.root, env: options.env });
+    const rootTree = paths.length === 1 && paths[0] === '';
+    const objects = rootTree ? [await rootObject(git, commit)] : await lsTree(git, commit, paths);
+    const [dockerfile] = await lsTree(git, commit, [service.image.dockerfile]);
+    const secret = new Set(options.secretBuildArgs ?? []);
+    const buildArgs = Object.fromEntries(Object.entries(service.image.buildArgs).filter(([name]) => !secret.has(name)));
+    const parts = {
+        objects,
+        dockerfile,
+        buildArgs,
+        ...(service.image.target === undefined ? {} : { target: service.image.target }),
+        platforms: service.image.platforms
+    };
+    const status = await git(['status', '--porcelain', '-z', '--untracked-files=all', '--', ...pathspecs([...paths, service.image.dockerfile])]);
+    const uncommitted = status.stdout
+        .toString('utf8')
+        .split('\0')
+        .filter((entry) => entry.length > 3)
+        .map((entry) => entry.slice(3));
+    return { hash: inputHash(parts), parts, uncommitted };
+}
+/** The object each path names at the commit, one `git ls-tree` for all of them. */
+async function lsTree(git, commit, paths) {
+    const result = await git(['ls-tree', '-z', commit, '--', ...pathspecs(paths)]);
+    const found = new Map();
+    for (const entry of result.stdout.toString('utf8').split('\0')) {
+        const tab = entry.indexOf('\t');
+        if (tab === -1)
+            continue;
+        const [, type, id] = entry.slice(0, tab).split(' ');
+        const path = entry.slice(tab + 1);
+        found.set(path, { path, type, id });
+    }
+    return paths.map((path) => found.get(path) ?? { path, type: 'missing', id: '' });
+}
+async function rootObject(git, commit) {
+    const result = await git(['rev-parse', '--verify', `${commit}^{tree}`]);
+    return { path: '', type: 'tree', id: result.stdout.toString('utf8').trim() };
+}
+/** Literal pathspecs relative to the current directory: names with glob characters mean themselves. */
+function pathspecs(paths) {
+    return paths.map((path) => `:(literal)${path === '' ? '.' : path}`);
+}
+function compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./shared/src/build/labels.ts
+/** OCI annotation keys (https://github.com/opencontainers/image-spec/blob/main/annotations.md) set on every image. */
+const OCI_LABELS = {
+    source: 'org.opencontainers.image.source',
+    revision: 'org.opencontainers.image.revision',
+    version: 'org.opencontainers.image.version',
+    created: 'org.opencontainers.image.created',
+    title: 'org.opencontainers.image.title'
+};
+/** The OCI labels, with the user's labels last so they may override any of them. */
+function imageLabels(facts, user = {}) {
+    return {
+        ...(facts.source === undefined ? {} : { [OCI_LABELS.source]: facts.source }),
+        [OCI_LABELS.revision]: facts.revision,
+        [OCI_LABELS.version]: facts.version,
+        [OCI_LABELS.created]: facts.created.toISOString(),
+        [OCI_LABELS.title]: facts.title,
+        ...user
+    };
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./shared/src/build/auth-file.ts
+
+
+
+
+/** Docker's config keys Docker Hub logins by its old index address. */
+const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
+/**
+ * Runs `work` with a private docker-style `config.json` holding one registry login, then deletes
+ * it. Builders read it (`DOCKER_CONFIG` for docker, `--authfile` for buildah and podman), so the
+ * password never reaches argv, and no login lingers in the user's own docker config.
+ */
+async function withAuthFile(registry, credentials, work) {
+    if (credentials === undefined)
+        return work(undefined);
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'flotilla-auth-'));
+    try {
+        const file = (0,external_node_path_namespaceObject.join)(dir, 'config.json');
+        const auth = Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64');
+        const key = registry === DOCKER_HUB ? DOCKER_HUB_AUTH_KEY : registry;
+        await (0,promises_namespaceObject.writeFile)(file, JSON.stringify({ auths: { [key]: { auth } } }), { mode: 0o600 });
+        return await work(file);
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./shared/src/registry/auth.ts
+const SCHEME = /^\s*([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)/;
+const PARAM = /\s*([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))\s*(?:,|$)/y;
+/**
+ * Reads the first challenge of a `WWW-Authenticate` header, e.g.
+ * `Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:acme/cart:pull"`.
+ * Quoted values may hold commas (`scope="repository:a:pull,push"`). Returns undefined when the
+ * header names no scheme.
+ */
+function parseAuthenticateChallenge(header) {
+    const scheme = SCHEME.exec(header);
+    if (scheme === null)
+        return undefined;
+    const params = {};
+    PARAM.lastIndex = scheme[0].length;
+    for (let match = PARAM.exec(header); match !== null; match = PARAM.exec(header)) {
+        params[match[1].toLowerCase()] = match[2] === undefined ? match[3] : match[2].replace(/\\(.)/g, '$1');
+    }
+    return { scheme: scheme[1].toLowerCase(), params };
+}
+/** The `Authorization` value for HTTP basic auth. */
+function basicAuthorization(credentials) {
+    return `Basic ${encodeBasic(credentials)}`;
+}
+/**
+ * Every form of the credentials that could leak into a log: the password and the base64 of
+ * `user:password` (what basic auth and docker's config.json carry). Tokens a client obtains
+ * reach its `onSecret` callback instead, as soon as they arrive.
+ */
+function secretsToMask(credentials) {
+    if (credentials === undefined || credentials.password === '')
+        return [];
+    return [credentials.password, encodeBasic(credentials)];
+}
+function encodeBasic(credentials) {
+    return Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64');
+}
+
+;// CONCATENATED MODULE: ./shared/src/registry/media-types.ts
+/** Manifest media types a registry may hold for an image, the multi-platform kinds first. */
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+/**
+ * Sent as `Accept` on manifest requests. A registry answers with a type the client names here, so
+ * without the list kinds it would convert a multi-platform image or refuse it.
+ */
+const MANIFEST_MEDIA_TYPES = [OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST];
+
+;// CONCATENATED MODULE: ./shared/src/registry/retry.ts
+/** No single wait grows past this, however many attempts a caller allows. */
+const MAX_BACKOFF_MS = 30_000;
+/** A registry asking for a longer pause than this is treated as down rather than waited on. */
+const MAX_RETRY_AFTER_MS = 60_000;
+/**
+ * Exponential backoff with jitter for attempt 1, 2, …: half of `baseMs · 2^(attempt-1)` is fixed
+ * and half random, so that clients that failed together do not all come back together.
+ */
+function backoffDelayMs(attempt, baseMs, random = Math.random) {
+    const ceiling = Math.min(baseMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
+    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+/** The pause a `Retry-After` header asks for (seconds or an HTTP date), capped; undefined when absent or unreadable. */
+function retryAfterMs(header, now = Date.now()) {
+    if (header === null || header.trim() === '')
+        return undefined;
+    const seconds = Number(header);
+    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+    if (!Number.isFinite(ms))
+        return undefined;
+    return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
+}
+/** Statuses worth another attempt: the registry or something in front of it is overloaded or failing. */
+function isRetryableStatus(status) {
+    return status === 429 || status >= 500;
+}
+
+;// CONCATENATED MODULE: ./shared/src/registry/client.ts
+
+
+
+
+
+/** A registry answered with an error or could not be reached. Messages never hold credentials or tokens. */
+class RegistryError extends Error {
+    status;
+    constructor(message, 
+    /** The HTTP status when the registry answered. */
+    status) {
+        super(message);
+        this.status = status;
+        this.name = 'RegistryError';
+    }
+}
+class RegistryAuthError extends RegistryError {
+    constructor(message, status) {
+        super(message, status);
+        this.name = 'RegistryAuthError';
+    }
+}
+const DEFAULT_RETRIES = 3;
+const DEFAULT_RETRY_BASE_MS = 500;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const QUIET = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+/** Docker Hub's API lives on another host than the name images carry. */
+const DOCKER_HUB_API = 'registry-1.docker.io';
+/**
+ * A client for the OCI distribution API, limited to what tagging and skipping builds need:
+ * reading manifests and putting them under new tags.
+ *
+ * Authentication follows the registry's lead: requests go out anonymously until a 401 names a
+ * scheme; `Basic` gets the credentials, `Bearer` (GHCR, Docker Hub) gets a token from the realm,
+ * fetched with the credentials when there are any and cached per repository scope.
+ */
+class RegistryClient {
+    registry;
+    baseUrl;
+    credentials;
+    log;
+    retries;
+    retryBaseMs;
+    timeoutMs;
+    fetch;
+    onSecret;
+    /** Set once the registry has asked for basic auth, so later requests carry it from the start. */
+    usesBasicAuth = false;
+    tokens = new Map();
+    constructor(options) {
+        this.registry = options.registry;
+        const host = options.registry === DOCKER_HUB ? DOCKER_HUB_API : options.registry;
+        const insecure = options.insecure ?? isLoopback(host);
+        this.baseUrl = `${insecure ? 'http' : 'https'}://${host}`;
+        this.credentials = options.credentials;
+        this.log = options.log ?? QUIET;
+        this.retries = options.retries ?? DEFAULT_RETRIES;
+        this.retryBaseMs = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
+        this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        this.fetch = options.fetch ?? fetch;
+        this.onSecret = options.onSecret ?? (() => undefined);
+    }
+    /** The manifest's digest, media type and size, or undefined when the registry has no such tag or digest. */
+    async headManifest(repository, reference) {
+        const response = await this.manifestRequest('HEAD', repository, reference);
+        if (response.status === 404)
+            return undefined;
+        if (!response.ok)
+            throw await this.failure(response, 'HEAD', repository, reference);
+        const digest = response.headers.get('docker-content-digest');
+        // Without the header only the bytes tell the digest.
+        if (digest === null) {
+            const { digest: computed, mediaType, size } = await this.getManifest(repository, reference);
+            return { digest: computed, mediaType, size };
+        }
+        if (isDigest(reference) && digest !== reference)
+            throw this.digestMismatch(repository, reference, digest);
+        return { digest, mediaType: contentType(response), size: Number(response.headers.get('content-length') ?? 0) };
+    }
+    /** The manifest's exact bytes, checked against the digest the registry reports and the one asked for. */
+    async getManifest(repository, reference) {
+        const response = await this.manifestRequest('GET', repository, reference);
+        if (response.status === 404) {
+            await response.body?.cancel();
+            throw new RegistryError(`manifest ${client_name(repository, reference)} not found on ${this.registry}`, 404);
+        }
+        if (!response.ok)
+            throw await this.failure(response, 'GET', repository, reference);
+        const bytes = Buffer.from(await response.arrayBuffer());
+        const computed = sha256Digest(bytes);
+        const digest = response.headers.get('docker-content-digest') ?? computed;
+        if (digest.startsWith('sha256:') && digest !== computed)
+            throw this.digestMismatch(repository, reference, digest);
+        if (isDigest(reference) && reference !== digest)
+            throw this.digestMismatch(repository, reference, digest);
+        return { digest, mediaType: contentType(response) || mediaTypeField(bytes), size: bytes.length, bytes };
+    }
+    /** Stores `bytes` under `tag` (or a digest) and returns the digest the registry gives them. */
+    async putManifest(repository, tag, bytes, mediaType) {
+        const response = await this.request('PUT', repository, manifestPath(repository, tag), 'push', {
+            headers: { 'content-type': mediaType },
+            body: bytes
+        });
+        if (!response.ok)
+            throw await this.failure(response, 'PUT', repository, tag);
+        await response.body?.cancel();
+        const computed = sha256Digest(bytes);
+        const digest = response.headers.get('docker-content-digest') ?? computed;
+        if (digest !== computed)
+            throw this.digestMismatch(repository, tag, digest);
+        return digest;
+    }
+    /**
+     * Puts the manifest stored at `digest` under `tag` as well, byte for byte, so the tag names the
+     * very image the digest does; returns that digest.
+     */
+    async addTag(repository, digest, tag) {
+        const problem = digestProblem(digest);
+        if (problem !== undefined)
+            throw new RegistryError(`cannot tag ${repository} with ${tag}: ${problem}`);
+        const manifest = await this.getManifest(repository, digest);
+        const stored = await this.putManifest(repository, tag, manifest.bytes, manifest.mediaType);
+        if (stored !== digest)
+            throw this.digestMismatch(repository, tag, stored);
+        return stored;
+    }
+    async tagExists(repository, tag) {
+        return (await this.headManifest(repository, tag)) !== undefined;
+    }
+    manifestRequest(method, repository, reference) {
+        return this.request(method, repository, manifestPath(repository, reference), 'pull', {
+            headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') }
+        });
+    }
+    /** One API request with authentication: anonymous or cached first, then once more after answering a 401's challenge. */
+    async request(method, repository, path, access, init) {
+        const scope = `repository:${repository}:${access === 'push' ? 'pull,push' : 'pull'}`;
+        const attempt = (authorization) => ({
+            method,
+            url: `${this.baseUrl}${path}`,
+            headers: authorization === undefined ? init.headers : { ...init.headers, authorization },
+            body: init.body
+        });
+        const first = await this.send(attempt(this.cachedAuthorization(scope)));
+        if (first.status !== 401)
+            return first;
+        await first.body?.cancel();
+        const authorization = await this.authenticate(first.headers.get('www-authenticate'), scope);
+        const second = await this.send(attempt(authorization));
+        if (second.status === 401) {
+            await second.body?.cancel();
+            this.tokens.delete(scope);
+            throw this.authFailed(401);
+        }
+        return second;
+    }
+    cachedAuthorization(scope) {
+        if (this.usesBasicAuth && this.credentials !== undefined)
+            return basicAuthorization(this.credentials);
+        const token = this.tokens.get(scope);
+        return token === undefined ? undefined : `Bearer ${token}`;
+    }
+    /** The `Authorization` value that answers the challenge. */
+    async authenticate(header, scope) {
+        const challenge = header === null ? undefined : parseAuthenticateChallenge(header);
+        if (challenge === undefined)
+            throw new RegistryAuthError(`${this.registry} answered 401 without an authentication challenge`, 401);
+        if (challenge.scheme === 'basic') {
+            if (this.credentials === undefined)
+                throw this.authFailed(401);
+            this.usesBasicAuth = true;
+            return basicAuthorization(this.credentials);
+        }
+        if (challenge.scheme === 'bearer') {
+            const token = await this.fetchToken(challenge.params, scope);
+            this.onSecret(token);
+            this.tokens.set(scope, token);
+            return `Bearer ${token}`;
+        }
+        throw new RegistryAuthError(`${this.registry} asks for ${challenge.scheme} authentication, which is not supported`, 401);
+    }
+    /** A token from the challenge's realm for the scope the registry named and the one this request needs. */
+    async fetchToken(params, scope) {
+        if (params.realm === undefined)
+            throw new RegistryAuthError(`${this.registry} sent a bearer challenge without a realm`, 401);
+        let url;
+        try {
+            url = new URL(params.realm);
+        }
+        catch {
+            throw new RegistryAuthError(`${this.registry} sent a bearer challenge with an invalid realm`, 401);
+        }
+        if (params.service !== undefined)
+            url.searchParams.set('service', params.service);
+        for (const wanted of new Set([params.scope, scope])) {
+            if (wanted !== undefined)
+                url.searchParams.append('scope', wanted);
+        }
+        const headers = this.credentials === undefined ? {} : { authorization: basicAuthorization(this.credentials) };
+        const response = await this.send({ method: 'GET', url: url.toString(), headers });
+        if (response.status === 401 || response.status === 403) {
+            await response.body?.cancel();
+            throw this.authFailed(response.status);
+        }
+        if (!response.ok) {
+            await response.body?.cancel();
+            throw new RegistryAuthError(`the token service of ${this.registry} (${url.origin}) answered ${response.status}`, response.status);
+        }
+        let body;
+        try {
+            body = await response.json();
+        }
+        catch {
+            throw new RegistryAuthError(`the token service of ${this.registry} (${url.origin}) did not answer JSON`);
+        }
+        const token = client_isRecord(body) ? (body.token ?? body.access_token) : undefined;
+        if (typeof token !== 'string' || token === '') {
+            throw new RegistryAuthError(`the token service of ${this.registry} (${url.origin}) returned no token`);
+        }
+        return token;
+    }
+    /** Sends one request, retrying network errors, 5xx and 429 with bounded exponential backoff. */
+    async send(attempt) {
+        const attempts = this.retries + 1;
+        const target = `${attempt.method} ${new URL(attempt.url).pathname}`;
+        for (let number = 1;; number++) {
+            const result = await this.fetchOnce(attempt);
+            if ('response' in result && !isRetryableStatus(result.response.status))
+                return result.response;
+            const last = number === attempts;
+            let outcome;
+            let requestedDelay = 0;
+            if ('response' in result) {
+                const { response } = result;
+                if (last) {
+                    const detail = await errorDetail(response);
+                    const message = `${this.registry} answered ${response.status} to ${target} after ${attempts} attempts${detail}`;
+                    throw new RegistryError(message, response.status);
+                }
+                await response.body?.cancel();
+                outcome = `answered ${response.status}`;
+                requestedDelay = retryAfterMs(response.headers.get('retry-after')) ?? 0;
+            }
+            else {
+                const cause = networkCause(result.error);
+                if (last)
+                    throw new RegistryError(`cannot reach registry ${this.registry}: ${cause} (${target}, ${attempts} attempts)`);
+                outcome = `could not be reached (${cause})`;
+            }
+            const delay = Math.max(requestedDelay, backoffDelayMs(number, this.retryBaseMs));
+            this.log.warn(`${this.registry} ${outcome} to ${target}; retrying in ${delay} ms (attempt ${number + 1} of ${attempts})`);
+            await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+    }
+    async fetchOnce(attempt) {
+        try {
+            const response = await this.fetch(attempt.url, {
+                method: attempt.method,
+                headers: attempt.headers,
+                body: attempt.body,
+                signal: AbortSignal.timeout(this.timeoutMs)
+            });
+            this.log.debug(`${this.registry}: ${attempt.method} ${new URL(attempt.url).pathname} → ${response.status}`);
+            return { response };
+        }
+        catch (error) {
+            return { error };
+        }
+    }
+    async failure(response, method, repository, reference) {
+        const detail = method === 'HEAD' ? '' : await errorDetail(response);
+        const message = `${this.registry} answered ${response.status} to ${method} manifest ${client_name(repository, reference)}${detail}`;
+        return response.status === 403 ? new RegistryAuthError(message, 403) : new RegistryError(message, response.status);
+    }
+    authFailed(status) {
+        const why = this.credentials === undefined ? ': it requires credentials and none were given' : '';
+        return new RegistryAuthError(`authentication to ${this.registry} failed${why}`, status);
+    }
+    digestMismatch(repository, reference, digest) {
+        return new RegistryError(`${this.registry} gave digest ${digest} for ${client_name(repository, reference)}, which does not match its content`);
+    }
+}
+function manifestPath(repository, reference) {
+    if (!isRepositoryPath(repository))
+        throw new RegistryError(`invalid repository path ${JSON.stringify(repository)}`);
+    if (!isTag(reference) && digestProblem(reference) !== undefined) {
+        throw new RegistryError(`invalid tag or digest ${JSON.stringify(reference)} for ${repository}`);
+    }
+    return `/v2/${repository}/manifests/${reference}`;
+}
+function client_name(repository, reference) {
+    return `${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
+}
+function isDigest(reference) {
+    return reference.includes(':');
+}
+function sha256Digest(bytes) {
+    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+function contentType(response) {
+    return (response.headers.get('content-type') ?? '').split(';')[0].trim();
+}
+function mediaTypeField(bytes) {
+    try {
+        const parsed = JSON.parse(bytes.toString('utf8'));
+        return client_isRecord(parsed) && typeof parsed.mediaType === 'string' ? parsed.mediaType : '';
+    }
+    catch {
+        return '';
+    }
+}
+/** The registry's own explanation (`errors[].code: message` in the distribution spec), prefixed for a message. */
+async function errorDetail(response) {
+    let body;
+    try {
+        body = JSON.parse(await response.text());
+    }
+    catch {
+        return '';
+    }
+    const errors = client_isRecord(body) && Array.isArray(body.errors) ? body.errors : [];
+    const parts = errors
+        .filter(client_isRecord)
+        .map((error) => [error.code, error.message].filter((part) => typeof part === 'string' && part !== '').join(': '))
+        .filter((part) => part !== '');
+    return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
+}
+/** The underlying reason fetch failed (`connect ECONNREFUSED …`), not its generic "fetch failed". */
+function networkCause(error) {
+    // Fields, not `instanceof`: fetch's errors may come from another realm (a vm context, a bundle).
+    const { name, message, cause } = (typeof error === 'object' && error !== null ? error : {});
+    if (name === 'TimeoutError')
+        return 'timed out';
+    const causeMessage = typeof cause === 'object' && cause !== null ? cause.message : undefined;
+    if (typeof causeMessage === 'string' && causeMessage !== '')
+        return causeMessage;
+    return typeof message === 'string' ? message : String(error);
+}
+/** Loopback registries (a local `registry:2`, a test's) speak plain http, as Docker assumes. */
+function isLoopback(host) {
+    const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+    return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+function client_isRecord(value) {
+    return typeof value === 'object' && value !== null;
+}
+
+;// CONCATENATED MODULE: ./shared/src/build/service.ts
+/**
+ * Builds one service's image, or skips the build when the registry already holds an image made
+ * from the same inputs: the input hash decides, never the output digest.
+ */
+
+
+
+
+
+
+
+
+async function buildService(options) {
+    const started = Date.now();
+    const { log } = options;
+    const service = options.manifest.services[options.service];
+    if (service === undefined)
+        throw new Error(`unknown service '${options.service}'`);
+    const reference = parseImageReference(options.image ?? service.image.name);
+    if (reference.tag !== undefined || reference.digest !== undefined) {
+        throw new Error(`image of '${service.name}' must be a repository without tag or digest, not ${options.image ?? service.image.name}`);
+    }
+    const image = formatImageReference(reference);
+    const git = (args) => exec(['git', ...args], { cwd: options.root, env: options.env });
+    const commit = (await git(['rev-parse', '--verify', `${options.commit ?? 'HEAD'}^{commit}`])).stdout.toString('utf8').trim();
+    const inputs = await hashServiceInputs({
+        root: options.root,
+        manifest: options.manifest,
+        service: service.name,
+        commit,
+        secretBuildArgs: Object.keys(options.secretBuildArgs ?? {}),
+        env: options.env
+    });
+    // A working tree that differs from the commit would be built and then filed under the
+    // commit's hash; without the hash tag it can neither poison nor use the skip.
+    const trustHash = inputs.uncommitted.length === 0;
+    if (!trustHash) {
+        log.warn(`${service.name}: uncommitted changes in ${inputs.uncommitted.slice(0, 3).join(', ')}: no inputs-${inputs.hash} tag and no skip`);
+    }
+    const tags = computeImageTags({
+        context: { ...options.tagContext, sha: commit },
+        rules: options.tagRules,
+        inputHash: trustHash ? inputs.hash : undefined,
+        raw: options.rawTags
+    }).map((tag) => tag.name);
+    const registry = new RegistryClient({ ...options.registryOptions, registry: reference.registry, credentials: options.credentials });
+    const result = (fields) => ({
+        service: service.name,
+        image,
+        tags,
+        hash: inputs.hash,
+        ...fields,
+        ...(fields.digest === undefined ? {} : { imageRef: `${image}@${fields.digest}` }),
+        durationMs: Date.now() - started
+    });
+    if (trustHash) {
+        const hashTag = inputHashTag(inputs.hash);
+        const existing = await findExisting(registry, reference, hashTag, options.push, log);
+        if (existing !== undefined) {
+            if (options.push) {
+                for (const tag of tags.filter((name) => name !== hashTag))
+                    await registry.addTag(reference.repository, existing, tag);
+            }
+            log.info(`${service.name}: ${image}:${hashTag} exists (${existing}): not rebuilt${options.push ? `, tagged ${tags.join(', ')}` : ''}`);
+            return result({
+                digest: existing,
+                skipped: true,
+                reason: `the registry already has ${hashTag}, built from the same inputs`,
+                pushed: options.push
+            });
+        }
+    }
+    const labels = imageLabels({
+        ...(options.sourceUrl === undefined ? {} : { source: options.sourceUrl }),
+        revision: commit,
+        version: imageVersion(options.tagContext, commit),
+        created: await commitTime(git, commit),
+        title: service.name
+    }, options.labels);
+    const built = await withAuthFile(reference.registry, options.credentials, (authFile) => options.builder.build({
+        context: (0,external_node_path_namespaceObject.resolve)(options.root, service.image.context),
+        dockerfile: (0,external_node_path_namespaceObject.resolve)(options.root, service.image.dockerfile),
+        tags: tags.map((tag) => formatImageReference({ ...reference, tag })),
+        buildArgs: service.image.buildArgs,
+        ...(options.secretBuildArgs === undefined ? {} : { secretBuildArgs: options.secretBuildArgs }),
+        labels,
+        platforms: service.image.platforms,
+        ...(service.image.target === undefined ? {} : { target: service.image.target }),
+        push: options.push,
+        ...(authFile === undefined ? {} : { authFile }),
+        service: service.name
+    }));
+    const reason = trustHash ? `no image in the registry has ${inputHashTag(inputs.hash)}` : 'the working tree has uncommitted input changes';
+    if (!options.push) {
+        log.info(`${service.name}: built ${built.imageId} (not pushed)`);
+        return result({ skipped: false, reason, builder: options.builder.name, pushed: false });
+    }
+    // The registry's digest is the one deployments pin; a tool's own report is only cross-checked.
+    const pushed = await registry.headManifest(reference.repository, tags[0]);
+    if (pushed === undefined)
+        throw new Error(`${options.builder.name} pushed ${image}:${tags[0]}, but the registry does not have it`);
+    if (built.digest !== undefined && built.digest !== pushed.digest) {
+        log.warn(`${service.name}: ${options.builder.name} reported ${built.digest}, the registry holds ${pushed.digest}; using the registry's`);
+    }
+    log.info(`${service.name}: pushed ${image}@${pushed.digest} as ${tags.join(', ')}`);
+    return result({ digest: pushed.digest, skipped: false, reason, builder: options.builder.name, pushed: true });
+}
+/**
+ * The digest under the hash tag, if the registry has one. Without push (pull requests, often
+ * without registry credentials) a failed lookup only costs the skip, so it is a warning.
+ */
+async function findExisting(registry, reference, hashTag, push, log) {
+    try {
+        return (await registry.headManifest(reference.repository, hashTag))?.digest;
+    }
+    catch (error) {
+        if (push)
+            throw error;
+        log.warn(`could not look up ${reference.registry}/${reference.repository}:${hashTag} (${error.message}): building`);
+        return undefined;
+    }
+}
+/** The release version on a version tag push, else the commit's sha tag. */
+function imageVersion(context, commit) {
+    const [version] = context.gitTag === undefined ? [] : semverTags(context.gitTag);
+    return version ?? shaTag(commit);
+}
+async function commitTime(git, commit) {
+    const seconds = Number((await git(['show', '-s', '--format=%ct', commit])).stdout.toString('utf8').trim());
+    return new Date(seconds * 1000);
+}
+
+;// CONCATENATED MODULE: ./shared/src/registry/docker-config.ts
+
+
+
+/** Names docker's config.json may file Docker Hub logins under. */
+const DOCKER_HUB_NAMES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+/**
+ * The login `docker login` stored for `host` (host[:port]) in `$DOCKER_CONFIG/config.json`, or
+ * `~/.docker/config.json` when DOCKER_CONFIG is unset: the `auth` field (base64 of
+ * `user:password`) or `username` and `password` fields. Undefined when there is no file or no
+ * entry for the host; logins kept by credential helpers (`credsStore`, `credHelpers`) are not read.
+ */
+async function credentialsFromDockerConfig(host, env = process.env) {
+    const file = env.DOCKER_CONFIG ? (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG, 'config.json') : (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker', 'config.json');
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+    let config;
+    try {
+        config = JSON.parse(text);
+    }
+    catch {
+        throw new Error(`docker config ${file} is not valid JSON`);
+    }
+    const auths = isObject(config) && isObject(config.auths) ? config.auths : {};
+    const wanted = configHostName(host);
+    const key = Object.keys(auths).find((name) => configHostName(name) === wanted);
+    if (key === undefined || !isObject(auths[key]))
+        return undefined;
+    return entryCredentials(auths[key], `${file} auths[${JSON.stringify(key)}]`);
+}
+function entryCredentials(entry, where) {
+    if (typeof entry.auth === 'string' && entry.auth !== '') {
+        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        // The message names the entry only: its value is the secret.
+        if (colon <= 0)
+            throw new Error(`docker config ${where}.auth is not the base64 of user:password`);
+        return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+    }
+    if (typeof entry.username === 'string' && typeof entry.password === 'string' && entry.username !== '') {
+        return { username: entry.username, password: entry.password };
+    }
+    return undefined;
+}
+/** Config keys may be bare hosts or URLs (`https://index.docker.io/v1/`); compares them as hosts. */
+function configHostName(key) {
+    const host = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+    return DOCKER_HUB_NAMES.has(host) ? 'docker.io' : host;
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./shared/src/build/options.ts
+
+/**
+ * The service a build input names: a plain name, or a matrix entry from the plan
+ * (`${{ toJSON(matrix) }}`), whose `service` field names it.
+ */
+function serviceFromInput(text) {
+    const trimmed = text.trim();
+    if (!trimmed.startsWith('{'))
+        return trimmed;
+    let entry;
+    try {
+        entry = JSON.parse(trimmed);
+    }
+    catch {
+        throw new Error('service: looks like a matrix entry but is not valid JSON');
+    }
+    const service = typeof entry === 'object' && entry !== null ? entry.service : undefined;
+    if (typeof service !== 'string' || service === '')
+        throw new Error('service: the matrix entry has no "service" field');
+    return service;
+}
+/** `NAME=value` lines (blank lines and `#` comments skipped); the value may hold '=' and is kept as written. */
+function parseKeyValueLines(text, what) {
+    const pairs = {};
+    for (const line of text.split(/\r?\n/)) {
+        if (line.trim() === '' || line.trimStart().startsWith('#'))
+            continue;
+        const at = line.indexOf('=');
+        const name = at === -1 ? '' : line.slice(0, at).trim();
+        if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name))
+            throw new Error(`${what}: expected NAME=value lines, got a line without a valid name`);
+        pairs[name] = line.slice(at + 1);
+    }
+    return pairs;
+}
+/** A list given as commas or lines: `linux/amd64,linux/arm64`. */
+function parseList(text) {
+    return text
+        .split(/[,\n]/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+/**
+ * The login for a registry: explicit username/password first; for ghcr.io the workflow token
+ * (so GHCR works with no setup); else the docker config (`docker login` done earlier in the job
+ * or on a laptop); else none, which suits open registries and pulls of public images.
+ */
+async function resolveCredentials(sources) {
+    if (sources.password !== undefined) {
+        return { username: sources.username ?? sources.actor ?? 'flotilla', password: sources.password };
+    }
+    if (sources.username !== undefined)
+        throw new Error('registry-username is set but registry-password is empty');
+    if (sources.registry === 'ghcr.io' && sources.token !== undefined) {
+        return { username: sources.actor ?? 'github-actions', password: sources.token };
+    }
+    return credentialsFromDockerConfig(sources.registry, sources.env);
+}
+/** The manifest with one service's platforms replaced (an input or flag overriding the manifest), for hashing and building alike. */
+function withPlatforms(manifest, service, platforms) {
+    const config = manifest.services[service];
+    if (config === undefined || platforms.length === 0)
+        return manifest;
+    return { ...manifest, services: { ...manifest.services, [service]: { ...config, image: { ...config.image, platforms: [...platforms] } } } };
+}
+
+;// CONCATENATED MODULE: ./shared/src/build/index.ts
+/** Building a service's image: input hash, tags, labels, skip-or-build-and-push. */
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./shared/src/builders/types.ts
+/** What every image builder takes and gives back, whatever tool does the work. */
+/** The tool failed; `output` holds what it printed, for the log group that explains the failure. */
+class BuilderError extends Error {
+    output;
+    constructor(message, output) {
+        super(message);
+        this.output = output;
+        this.name = 'BuilderError';
+    }
+}
+
+;// CONCATENATED MODULE: ./shared/src/builders/run.ts
+
+
+
+
+
+/** How much of a failing tool's output the error keeps: the end, where the cause is. */
+const OUTPUT_TAIL_LINES = 60;
+const QUIET_LOG = { info: () => undefined, debug: () => undefined };
+/**
+ * Runs one builder command from an argv array. The command line is logged as is: requests put
+ * nothing secret in argv (secret build args travel in the environment, logins in an auth file).
+ * On failure the tool's output becomes a `BuilderError` naming `what` ran (`buildah bud`).
+ */
+async function runTool(argv, env, log, what = argv.slice(0, 2).join(' ')) {
+    log.info(`$ ${argv.map(quoteForDisplay).join(' ')}`);
+    let result;
+    try {
+        result = await exec(argv, { env, allowFailure: true });
+    }
+    catch (error) {
+        throw new BuilderError(`${what} could not be started: ${error.message}`, '');
+    }
+    const output = [result.stdout.toString('utf8'), result.stderr].filter((text) => text.trim() !== '').join('\n');
+    if (result.exitCode !== 0) {
+        const tail = output.trimEnd().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
+        const lastLine = tail.split('\n').filter((line) => line.trim() !== '').at(-1) ?? '';
+        throw new BuilderError(`${what} failed (exit ${result.exitCode}): ${lastLine.trim()}`, tail);
+    }
+    log.debug(output);
+    return output;
+}
+/** Whether a command runs and exits 0, for tool detection. */
+async function succeeds(argv, env) {
+    try {
+        const result = await exec(argv, { env, allowFailure: true, timeoutMs: 15_000 });
+        return result.exitCode === 0;
+    }
+    catch {
+        return false;
+    }
+}
+/** Runs `work` with a fresh temp directory for the files a tool writes back (iidfile, digest file), then removes it. */
+async function withScratchDir(work) {
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'flotilla-build-'));
+    try {
+        return await work(dir);
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    }
+}
+async function readTrimmed(path) {
+    return (await (0,promises_namespaceObject.readFile)(path, 'utf8')).trim();
+}
+/** `--build-arg` pairs: plain ones with their values, secret ones by name only (the value is in the environment). */
+function buildArgFlags(buildArgs, secretBuildArgs = {}) {
+    const flags = [];
+    for (const [name, value] of Object.entries(buildArgs)) {
+        if (!(name in secretBuildArgs))
+            flags.push('--build-arg', `${name}=${value}`);
+    }
+    for (const name of Object.keys(secretBuildArgs))
+        flags.push('--build-arg', name);
+    return flags;
+}
+function labelFlags(labels) {
+    return Object.entries(labels).flatMap(([name, value]) => ['--label', `${name}=${value}`]);
+}
+function tagFlags(tags) {
+    return tags.flatMap((tag) => ['--tag', tag]);
+}
+/** Legacy builders make one platform per image; a list of several needs buildx. */
+function singlePlatform(tool, platforms) {
+    if (platforms.length > 1) {
+        throw new BuilderError(`${tool} builds one platform per image, not ${platforms.join(', ')}: use builder buildx for multi-platform images`, '');
+    }
+    return platforms.length === 1 ? ['--platform', platforms[0]] : [];
+}
+/** The digest in `docker push` output: `<tag>: digest: sha256:… size: 528`. */
+function digestFromPushOutput(output) {
+    return /digest: (sha256:[a-f0-9]{64})/.exec(output)?.[1];
+}
+/** Shows an argument as a shell would need it, for reading logs only; nothing ever runs it. */
+function quoteForDisplay(argument) {
+    return /^[A-Za-z0-9_./:=@,+-]+$/.test(argument) ? argument : `'${argument.replace(/'/g, `'\\''`)}'`;
+}
+
+;// CONCATENATED MODULE: ./shared/src/builders/containers.ts
+/** What buildah and podman share: both are containers/image tools with the same storage and push flags. */
+
+
+
+function containersTool(defaultBinary, buildCommand, options) {
+    return {
+        binary: options.binary ?? defaultBinary,
+        buildCommand,
+        env: options.env ?? process.env,
+        log: options.log ?? { info: () => undefined, debug: () => undefined },
+        globalFlags: [
+            ...(options.root === undefined ? [] : ['--root', options.root]),
+            ...(options.runroot === undefined ? [] : ['--runroot', options.runroot]),
+            '--storage-driver',
+            options.storageDriver ?? 'vfs'
+        ],
+        isolation: options.isolation ?? 'chroot'
+    };
+}
+function toolAvailable(tool) {
+    return succeeds([tool.binary, '--version'], tool.env);
+}
+function containersBuildArgv(tool, request, iidFile) {
+    return [
+        tool.binary,
+        ...tool.globalFlags,
+        tool.buildCommand,
+        '--isolation',
+        tool.isolation,
+        '--file',
+        request.dockerfile,
+        '--iidfile',
+        iidFile,
+        ...tagFlags(request.tags),
+        ...labelFlags(request.labels),
+        ...buildArgFlags(request.buildArgs, request.secretBuildArgs),
+        ...singlePlatform(`${tool.binary} ${tool.buildCommand}`, request.platforms),
+        ...(request.target === undefined ? [] : ['--target', request.target]),
+        request.context
+    ];
+}
+function containersPushArgv(tool, request, tag, digestFile) {
+    return [
+        tool.binary,
+        ...tool.globalFlags,
+        'push',
+        '--digestfile',
+        digestFile,
+        ...(request.authFile === undefined ? [] : ['--authfile', request.authFile]),
+        // Docker's rule, which RegistryClient follows too: loopback registries speak plain http.
+        ...(isLoopbackRegistry(tag) ? ['--tls-verify=false'] : []),
+        tag,
+        `docker://${tag}`
+    ];
+}
+async function containersBuild(tool, request) {
+    const env = { ...tool.env, ...request.secretBuildArgs };
+    return withScratchDir(async (dir) => {
+        const iidFile = (0,external_node_path_namespaceObject.join)(dir, 'iid');
+        await runTool(containersBuildArgv(tool, request, iidFile), env, tool.log, `${tool.binary} ${tool.buildCommand}`);
+        const imageId = normaliseId(await readTrimmed(iidFile));
+        if (!request.push)
+            return { imageId };
+        let digest;
+        for (const [index, tag] of request.tags.entries()) {
+            const digestFile = (0,external_node_path_namespaceObject.join)(dir, `digest-${index}`);
+            await runTool(containersPushArgv(tool, request, tag, digestFile), tool.env, tool.log, `${tool.binary} push`);
+            digest = await readTrimmed(digestFile);
+        }
+        return { imageId, ...(digest === undefined ? {} : { digest }) };
+    });
+}
+/** buildah writes `sha256:<hex>`, podman sometimes the bare hex. */
+function normaliseId(id) {
+    return id.includes(':') ? id : `sha256:${id}`;
+}
+function isLoopbackRegistry(tag) {
+    const host = parseImageReference(tag).registry.replace(/:\d+$/, '');
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+;// CONCATENATED MODULE: ./shared/src/builders/buildah.ts
+
+/** `buildah bud` then `buildah push --digestfile` per tag: daemonless, rootless-capable, vfs + chroot by default. */
+class BuildahBuilder {
+    name = 'buildah';
+    tool;
+    constructor(options = {}) {
+        this.tool = containersTool('buildah', 'bud', options);
+    }
+    available() {
+        return toolAvailable(this.tool);
+    }
+    build(request) {
+        return containersBuild(this.tool, request);
+    }
+}
+
+;// CONCATENATED MODULE: ./shared/src/builders/docker.ts
+
+
+/**
+ * The legacy `docker build` (no BuildKit), then `docker push` per tag. It is what a Docker
+ * daemon without the buildx plugin offers; it builds one platform.
+ */
+class DockerBuilder {
+    name = 'docker';
+    binary;
+    env;
+    log;
+    constructor(options = {}) {
+        this.binary = options.binary ?? 'docker';
+        this.env = options.env ?? process.env;
+        this.log = options.log ?? QUIET_LOG;
+    }
+    /** A CLI alone cannot build: the daemon must answer too. */
+    available() {
+        return succeeds([this.binary, 'version', '--format', '{{.Server.Version}}'], this.env);
+    }
+    buildArgv(request, iidFile) {
+        return [
+            this.binary,
+            'build',
+            '--file',
+            request.dockerfile,
+            '--iidfile',
+            iidFile,
+            ...tagFlags(request.tags),
+            ...labelFlags(request.labels),
+            ...buildArgFlags(request.buildArgs, request.secretBuildArgs),
+            ...singlePlatform('docker build', request.platforms),
+            ...(request.target === undefined ? [] : ['--target', request.target]),
+            request.context
+        ];
+    }
+    async build(request) {
+        const env = dockerEnv(this.env, request);
+        return withScratchDir(async (dir) => {
+            const iidFile = (0,external_node_path_namespaceObject.join)(dir, 'iid');
+            await runTool(this.buildArgv(request, iidFile), env, this.log);
+            const imageId = await readTrimmed(iidFile);
+            if (!request.push)
+                return { imageId };
+            let digest;
+            for (const tag of request.tags)
+                digest = digestFromPushOutput(await runTool([this.binary, 'push', tag], env, this.log)) ?? digest;
+            return { imageId, ...(digest === undefined ? {} : { digest }) };
+        });
+    }
+}
+/**
+ * The CLI's environment for one request: the legacy builder forced, the login's directory as
+ * DOCKER_CONFIG (docker reads `$DOCKER_CONFIG/config.json`), secret build args by name.
+ */
+function dockerEnv(base, request, legacy = true) {
+    return {
+        ...base,
+        ...(legacy ? { DOCKER_BUILDKIT: '0' } : {}),
+        ...(request.authFile === undefined ? {} : { DOCKER_CONFIG: (0,external_node_path_namespaceObject.dirname)(request.authFile) }),
+        ...request.secretBuildArgs
+    };
+}
+
+;// CONCATENATED MODULE: ./shared/src/builders/buildx.ts
+
+
+
+
+
+
+/** The tag under which the registry cache of an image lives. */
+const REGISTRY_CACHE_TAG = 'buildcache';
+/**
+ * `docker buildx build` (BuildKit), what GitHub-hosted runners use: multi-platform images, a
+ * build cache, and a metadata file that reports the pushed manifest's digest.
+ */
+class BuildxBuilder {
+    name = 'buildx';
+    binary;
+    env;
+    log;
+    cache;
+    constructor(options = {}) {
+        this.binary = options.binary ?? 'docker';
+        this.env = options.env ?? process.env;
+        this.log = options.log ?? QUIET_LOG;
+        this.cache = options.cache ?? 'registry';
+    }
+    available() {
+        return succeeds([this.binary, 'buildx', 'version'], this.env);
+    }
+    buildArgv(request, metadataFile) {
+        // Without --push a single-platform image is loaded into the daemon; a multi-platform one
+        // cannot be, and stays in BuildKit's cache (the build itself is the check).
+        const output = request.push ? ['--push'] : request.platforms.length <= 1 ? ['--load'] : [];
+        return [
+            this.binary,
+            'buildx',
+            'build',
+            '--file',
+            request.dockerfile,
+            '--metadata-file',
+            metadataFile,
+            ...tagFlags(request.tags),
+            ...labelFlags(request.labels),
+            ...buildArgFlags(request.buildArgs, request.secretBuildArgs),
+            ...(request.platforms.length === 0 ? [] : ['--platform', request.platforms.join(',')]),
+            ...(request.target === undefined ? [] : ['--target', request.target]),
+            ...this.cacheFlags(request),
+            ...output,
+            request.context
+        ];
+    }
+    async build(request) {
+        return withScratchDir(async (dir) => {
+            const metadataFile = (0,external_node_path_namespaceObject.join)(dir, 'metadata.json');
+            await runTool(this.buildArgv(request, metadataFile), dockerEnv(this.env, request, false), this.log, `${this.binary} buildx build`);
+            return parseBuildxMetadata(await (0,promises_namespaceObject.readFile)(metadataFile, 'utf8'));
+        });
+    }
+    /** Reads the cache first; writes it only when pushing, so pull-request builds leave the cache as main made it. */
+    cacheFlags(request) {
+        if (this.cache === 'none' || request.tags.length === 0)
+            return [];
+        if (this.cache === 'gha') {
+            const scope = `scope=${request.service ?? repositoryOf(request.tags[0])}`;
+            return ['--cache-from', `type=gha,${scope}`, ...(request.push ? ['--cache-to', `type=gha,${scope},mode=max`] : [])];
+        }
+        const ref = `ref=${repositoryOf(request.tags[0])}:${REGISTRY_CACHE_TAG}`;
+        return ['--cache-from', `type=registry,${ref}`, ...(request.push ? ['--cache-to', `type=registry,${ref},mode=max`] : [])];
+    }
+}
+/** The image id and pushed digest from buildx's `--metadata-file`. */
+function parseBuildxMetadata(text) {
+    let metadata;
+    try {
+        metadata = JSON.parse(text);
+    }
+    catch {
+        throw new BuilderError('docker buildx wrote a metadata file that is not JSON', text);
+    }
+    const record = typeof metadata === 'object' && metadata !== null ? metadata : {};
+    const digest = typeof record['containerimage.digest'] === 'string' ? record['containerimage.digest'] : undefined;
+    const configDigest = typeof record['containerimage.config.digest'] === 'string' ? record['containerimage.config.digest'] : undefined;
+    const imageId = configDigest ?? digest;
+    if (imageId === undefined)
+        throw new BuilderError('docker buildx reported no image digest in its metadata file', text);
+    return { imageId, ...(digest === undefined ? {} : { digest }) };
+}
+function repositoryOf(tag) {
+    const reference = parseImageReference(tag);
+    return `${reference.registry}/${reference.repository}`;
+}
+
+;// CONCATENATED MODULE: ./shared/src/builders/podman.ts
+
+/** `podman build` then `podman push --digestfile` per tag; the same storage and isolation defaults as buildah. */
+class PodmanBuilder {
+    name = 'podman';
+    tool;
+    constructor(options = {}) {
+        this.tool = containersTool('podman', 'build', options);
+    }
+    available() {
+        return toolAvailable(this.tool);
+    }
+    build(request) {
+        return containersBuild(this.tool, request);
+    }
+}
+
+;// CONCATENATED MODULE: ./shared/src/builders/index.ts
+/** Image builders behind one interface: docker buildx, legacy docker build, buildah, podman. */
+
+
+
+
+
+
+
+
+
+/** In the order `auto` tries them: what GitHub-hosted runners have first. */
+const BUILDER_NAMES = ['buildx', 'docker', 'buildah', 'podman'];
+function isBuilderName(name) {
+    return BUILDER_NAMES.includes(name);
+}
+function createBuilder(name, options = {}) {
+    const common = { env: options.env, log: options.log };
+    switch (name) {
+        case 'buildx':
+            return new BuildxBuilder({ ...common, cache: options.cache });
+        case 'docker':
+            return new DockerBuilder(common);
+        case 'buildah':
+            return new BuildahBuilder({ ...common, ...options.containers });
+        case 'podman':
+            return new PodmanBuilder({ ...common, ...options.containers });
+    }
+}
+/**
+ * The builder a name asks for, or with `auto` the first in BUILDER_NAMES that can build here.
+ * A named builder that is missing is an error rather than a silent switch to another tool.
+ */
+async function chooseBuilder(name, options = {}) {
+    if (name !== 'auto' && !isBuilderName(name)) {
+        throw new Error(`unknown builder '${name}': use auto, ${BUILDER_NAMES.join(', ')}`);
+    }
+    const candidates = name === 'auto' ? BUILDER_NAMES : [name];
+    for (const candidate of candidates) {
+        const builder = createBuilder(candidate, options);
+        if (await builder.available())
+            return builder;
+    }
+    throw new Error(name === 'auto'
+        ? `no image builder found: tried ${BUILDER_NAMES.join(', ')} (docker needs a running daemon)`
+        : `builder '${name}' is not available here`);
+}
+
+;// CONCATENATED MODULE: ./cli/src/commands/build.ts
+
+
+
+
+
+
+const buildCommand = {
+    name: 'build',
+    usage: `  flotilla build <service…> [--push] [--registry R] [--builder B]
+      Builds the services' images as CI would: the same tags, labels and input hash. With --push
+      an image whose inputs-<hash> tag the registry already has is not rebuilt; its new tags are
+      added instead. --registry R puts images at R/<service>; --builder picks auto (default),
+      buildx, docker, buildah or podman. Logins come from the docker config
+      (REGISTRY_USERNAME/REGISTRY_PASSWORD override it).`,
+    options: {
+        push: { type: 'boolean', default: false },
+        registry: { type: 'string' },
+        builder: { type: 'string', default: 'auto' }
+    },
+    positionals: true,
+    async run({ values, positionals, root, json, log }) {
+        const manifest = await loadManifest(root, { file: values.manifest });
+        const services = positionals.length > 0 ? positionals : Object.keys(manifest.services);
+        const unknown = services.filter((name) => manifest.services[name] === undefined);
+        if (unknown.length > 0)
+            throw new Error(`unknown service ${unknown.map((name) => `'${name}'`).join(', ')}; the manifest has ${Object.keys(manifest.services).join(', ')}`);
+        const builder = await chooseBuilder(values.builder, { log });
+        log.info(`builder: ${builder.name}`);
+        const branch = await currentBranch(root);
+        const registryOverride = values.registry;
+        const builds = [];
+        for (const service of services) {
+            const image = registryOverride === undefined ? manifest.services[service].image.name : `${registryOverride.replace(/\/+$/, '')}/${service}`;
+            const reference = parseImageReference(image);
+            const credentials = await resolveCredentials({
+                registry: reference.registry,
+                username: process.env.REGISTRY_USERNAME || undefined,
+                password: process.env.REGISTRY_PASSWORD || undefined
+            });
+            try {
+                builds.push(await buildService({
+                    root,
+                    manifest,
+                    service,
+                    image: formatImageReference(reference),
+                    tagContext: branch === undefined ? {} : { branch },
+                    push: values.push === true,
+                    builder,
+                    credentials,
+                    registryOptions: { log },
+                    log
+                }));
+            }
+            catch (error) {
+                if (error instanceof BuilderError && error.output !== '')
+                    process.stderr.write(`${error.output}\n`);
+                throw error;
+            }
+        }
+        if (json)
+            printJson({ ok: true, builder: builder.name, images: builds });
+        else
+            for (const build of builds)
+                process.stdout.write(build_describe(build));
+        return 0;
+    }
+};
+function build_describe(build) {
+    const state = build.skipped ? 'skipped' : build.pushed ? 'built and pushed' : 'built';
+    const digest = build.digest === undefined ? '' : `\n  digest: ${build.digest}`;
+    return `${build.service}: ${state} (${build.reason})\n  image: ${build.image}\n  tags: ${build.tags.join(', ')}${digest}\n`;
+}
+/** The checked-out branch, for the branch tag; undefined on a detached HEAD. */
+async function currentBranch(root) {
+    const result = await exec(['git', 'symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: root, allowFailure: true });
+    const branch = result.stdout.toString('utf8').trim();
+    return result.exitCode === 0 && branch !== '' ? branch : undefined;
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/files.ts
+
+
+
+/** Directories no report pattern should make us walk into unless it names them. */
+const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules']);
+/**
+ * Files under `dir` matching gitignore-ordered patterns (the last matching pattern wins, `!`
+ * excludes), as POSIX paths relative to `dir`, sorted. Only the directories a pattern can
+ * reach are walked: `reports/*.xml` reads `reports/` and nothing else.
+ */
+async function findFiles(dir, patterns) {
+    const rules = patterns.map((pattern) => {
+        const negated = pattern.startsWith('!');
+        const glob = negated ? pattern.slice(1) : pattern;
+        return { negated, glob, matches: picomatch_default()(glob, { dot: true }) };
+    });
+    const positives = rules.filter((rule) => !rule.negated);
+    if (positives.length === 0)
+        return [];
+    const bases = walkBases(positives.map((rule) => rule.glob));
+    const namesSkipped = (name) => SKIPPED_DIRECTORIES.has(name) && !positives.some((rule) => rule.glob.includes(name));
+    const found = new Set();
+    for (const base of bases) {
+        for (const file of await walk(dir, base, namesSkipped)) {
+            let included = false;
+            for (const rule of rules)
+                if (rule.matches(file))
+                    included = !rule.negated;
+            if (included)
+                found.add(file);
+        }
+    }
+    return [...found].sort();
+}
+/** The directories to walk: each pattern's static prefix, leaving out those inside another. */
+function walkBases(globs) {
+    const bases = globs.map((glob) => {
+        const scanned = picomatch_default().scan(glob);
+        return scanned.isGlob ? scanned.base : external_node_path_namespaceObject.posix.dirname(glob).replace(/^\.$/, '');
+    });
+    const within = (base, outer) => outer === '' || base === outer || base.startsWith(`${outer}/`);
+    return [...new Set(bases)].filter((base, _, all) => !all.some((outer) => outer !== base && within(base, outer))).sort();
+}
+/** Every file under `dir` (absolute paths), for searching a name; the skipped directories stay unread. */
+async function listFiles(dir) {
+    return (await walk(dir, '', (name) => SKIPPED_DIRECTORIES.has(name))).map((file) => (0,external_node_path_namespaceObject.join)(dir, file));
+}
+async function walk(root, start, skip) {
+    const files = [];
+    const pending = [start];
+    while (pending.length > 0) {
+        const relativeDir = pending.pop();
+        let entries;
+        try {
+            entries = await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(root, relativeDir), { withFileTypes: true });
+        }
+        catch {
+            continue; // a pattern's base that does not exist (yet) matches nothing
+        }
+        for (const entry of entries) {
+            const path = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
+            if (entry.isDirectory()) {
+                if (!skip(entry.name))
+                    pending.push(path);
+            }
+            else if (entry.isFile())
+                files.push(path);
+        }
+    }
+    return files;
+}
+
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./shared/src/testing/reports/collector.ts
+function collector_emptyTotals() {
+    return { tests: 0, passed: 0, failed: 0, errors: 0, skipped: 0, flaky: 0, duration: 0 };
+}
+/**
+ * Counts every case a reader finds and keeps only what a reader of the results looks at, so
+ * memory stays flat however many cases stream through.
+ *
+ * A case that repeats an earlier failed case (same suite path, class and name) is a re-run, as
+ * Gradle's test-retry plugin and `gotestsum --rerun-fails` write them: it replaces the earlier
+ * result instead of counting twice, and a re-run that passes makes the case flaky.
+ */
+class ReportCollector {
+    options;
+    totals = collector_emptyTotals();
+    warnings = [];
+    failures = new Map();
+    omittedFailures = 0;
+    /** Identity of every failed case not yet re-run, kept or not, so a later pass is recognised. */
+    failedIdentities = new Map();
+    flaky = [];
+    skipped = [];
+    slowest = [];
+    constructor(options) {
+        this.options = options;
+    }
+    /** Counts a case; returns the copy the report may keep, for readers that complete it later. */
+    add(found) {
+        const testCase = detached(found);
+        this.totals.duration += testCase.duration ?? 0;
+        const identity = identityOf(testCase);
+        const earlier = this.failedIdentities.get(identity);
+        if (earlier) {
+            if (testCase.status === 'passed')
+                this.passOnRerun(identity, earlier, testCase);
+            return testCase;
+        }
+        this.totals.tests += 1;
+        this.count(testCase);
+        this.considerSlowest(testCase);
+        if (testCase.status === 'failed' || testCase.status === 'error') {
+            this.failedIdentities.set(identity, testCase.status);
+            // A unique key per kept failure: identities repeat only through re-runs, handled above.
+            if (this.failures.size < this.options.maxFailures)
+                this.failures.set(identity, testCase);
+            else
+                this.omittedFailures += 1;
+        }
+        return testCase;
+    }
+    /** Every case the report will carry, for readers that complete cases after the fact (TRX). */
+    retained() {
+        return [...this.failures.values(), ...this.flaky, ...this.skipped, ...this.slowest];
+    }
+    report(file, format) {
+        return {
+            file,
+            format,
+            totals: { ...this.totals, duration: collector_roundSeconds(this.totals.duration) },
+            failures: [...this.failures.values()],
+            omittedFailures: this.omittedFailures,
+            flaky: this.flaky,
+            skipped: this.skipped,
+            slowest: this.slowest,
+            warnings: this.warnings
+        };
+    }
+    count(testCase) {
+        const { totals } = this;
+        if (testCase.status === 'passed')
+            totals.passed += 1;
+        else if (testCase.status === 'failed')
+            totals.failed += 1;
+        else if (testCase.status === 'error')
+            totals.errors += 1;
+        else {
+            totals.skipped += 1;
+            if (this.skipped.length < this.options.maxFailures)
+                this.skipped.push(testCase);
+        }
+        if (testCase.flaky)
+            this.keepFlaky(testCase);
+    }
+    passOnRerun(identity, earlier, rerun) {
+        this.failedIdentities.delete(identity);
+        if (earlier === 'failed')
+            this.totals.failed -= 1;
+        else
+            this.totals.errors -= 1;
+        this.totals.passed += 1;
+        const kept = this.failures.get(identity);
+        if (kept)
+            this.failures.delete(identity);
+        else
+            this.omittedFailures -= 1;
+        // The passing run says nothing about what went wrong; the first run does.
+        const first = kept ?? rerun;
+        this.keepFlaky({ ...rerun, flaky: true, message: first.message, details: first.details, file: first.file ?? rerun.file, line: first.line ?? rerun.line });
+    }
+    keepFlaky(testCase) {
+        this.totals.flaky += 1;
+        if (this.flaky.length < this.options.maxFailures)
+            this.flaky.push(testCase);
+    }
+    considerSlowest(testCase) {
+        const limit = this.options.slowest;
+        const duration = testCase.duration;
+        if (limit === 0 || duration === undefined)
+            return;
+        const fastest = this.slowest[this.slowest.length - 1];
+        if (this.slowest.length === limit && (fastest.duration ?? 0) >= duration)
+            return;
+        const at = this.slowest.findIndex((kept) => (kept.duration ?? 0) < duration);
+        this.slowest.splice(at === -1 ? this.slowest.length : at, 0, testCase);
+        if (this.slowest.length > limit)
+            this.slowest.pop();
+    }
+}
+/**
+ * A copy of the case whose strings own their characters. Strings cut from the XML parser's
+ * input are V8 slices that keep the whole input chunk alive; a thousand kept failures would
+ * otherwise pin a thousand 256 KiB chunks.
+ */
+function detached(testCase) {
+    const own = (text) => structuredClone(text);
+    return {
+        ...testCase,
+        suite: testCase.suite.map(own),
+        name: own(testCase.name),
+        className: testCase.className === undefined ? undefined : own(testCase.className),
+        message: testCase.message === undefined ? undefined : own(testCase.message),
+        details: testCase.details === undefined ? undefined : own(testCase.details),
+        file: testCase.file === undefined ? undefined : own(testCase.file)
+    };
+}
+function identityOf(testCase) {
+    return [...testCase.suite, testCase.className ?? '', testCase.name].join('\u0000');
+}
+/** Sums of many float durations drift (0.1 + 0.2); reports show milliseconds at most. */
+function collector_roundSeconds(seconds) {
+    return Math.round(seconds * 1e6) / 1e6;
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/reports/errors.ts
+/** A report that cannot be read: malformed XML, a refused DTD, or a root no parser knows. */
+class ReportError extends Error {
+    file;
+    reason;
+    line;
+    column;
+    constructor(file, reason, line, column) {
+        super(`${file}${line === undefined ? '' : `:${line}:${column ?? 1}`}: ${reason}`);
+        this.file = file;
+        this.reason = reason;
+        this.line = line;
+        this.column = column;
+        this.name = 'ReportError';
+    }
+}
+/** The message of anything thrown; Node's own errors may come from another realm than `Error`. */
+function messageOf(thrown) {
+    if (typeof thrown === 'object' && thrown !== null && 'message' in thrown)
+        return String(thrown.message);
+    return String(thrown);
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/reports/location.ts
+
+const LIBRARY_PATH = /(^|[\\/])(node_modules|site-packages|dist-packages)[\\/]|^node:|^internal[\\/]|^<|[\\/]lib[\\/]python\d[\d.]*[\\/]|[\\/]pkg[\\/]mod[\\/]|[\\/]go[\\/]src[\\/](runtime|testing|reflect)[\\/]/;
+const JVM_LIBRARY_PACKAGE = /^(java|javax|jdk|sun|com\.sun|kotlin|kotlinx|scala|junit|org\.junit|org\.opentest4j|org\.assertj|org\.hamcrest|org\.mockito|org\.testng|org\.apache\.maven|org\.gradle|org\.spockframework|org\.codehaus\.groovy|io\.kotest)\./;
+function inProject(file, line) {
+    return LIBRARY_PATH.test(file) ? undefined : { file, line: Number(line) };
+}
+const FRAME_PATTERNS = [
+    // .NET: "at Ns.Class.Method() in /src/CalcTests.cs:line 42"
+    { pattern: /^\s*at .+? in (.+):line (\d+)\s*$/, locate: (m) => inProject(m[1], m[2]) },
+    // JavaScript: "at fn (/repo/sum.test.js:12:5)", "at /repo/sum.test.js:12:5", "at file:///repo/a.mjs:3:1"
+    {
+        pattern: /^\s*at (?:.*? \()?((?:file:\/\/)?[^\s()]+?):(\d+):\d+\)?\s*$/,
+        locate: (m) => inProject(m[1].startsWith('file://') ? (0,external_node_url_namespaceObject.fileURLToPath)(m[1]) : m[1], m[2])
+    },
+    // JVM: "at com.acme.CalcTest.adds(CalcTest.java:42)", optionally with a module prefix "app//"
+    {
+        pattern: /^\s*at (?:[\w.$-]+(?:@[\w.-]+)?\/+)?([\w$.<>-]+)\(([^():\s]+):(\d+)\)\s*$/,
+        locate: (m) => (JVM_LIBRARY_PACKAGE.test(m[1]) ? undefined : { file: m[2], line: Number(m[3]) })
+    },
+    // TypeScript diagnostics, as jest prints a test file that failed to compile:
+    // "src/checkout.test.ts:4:10 - error TS2305: …"
+    { pattern: /^\s*([^\s:]+\.[cm]?tsx?):(\d+):\d+ - error TS\d+/, locate: (m) => inProject(m[1], m[2]) },
+    // Python traceback: 'File "tests/test_calc.py", line 12, in test_add'
+    { pattern: /^\s*File "([^"]+)", line (\d+)/, locate: (m) => inProject(m[1], m[2]) },
+    // pytest's own report "tests/test_calc.py:12: AssertionError", Go "calc_test.go:42: want 3" and
+    // Go panics "\t/src/calc.go:42 +0x1d"
+    { pattern: /^\s*([^\s:"]+\.(?:py|go)):(\d+)(?::|\s|$)/, locate: (m) => inProject(m[1], m[2]) }
+];
+/**
+ * The first frame of a stack trace or failure body that points into the project (not into
+ * node_modules, site-packages, a runtime or a test framework), for JavaScript, Python, JVM, .NET
+ * and Go traces. Files are returned as written: absolute, relative, or a bare JVM file name.
+ */
+function locateInStack(details) {
+    for (const line of details.split('\n')) {
+        for (const { pattern, locate } of FRAME_PATTERNS) {
+            const match = pattern.exec(line);
+            if (!match)
+                continue;
+            const location = locate(match);
+            if (location && location.line > 0)
+                return location;
+            break;
+        }
+    }
+    return undefined;
+}
+/**
+ * Where a case failed: the report's own `file`/`line` attributes first, then its stack trace.
+ * A frame in the attribute's file wins over the attribute's line, since it names the failing
+ * line rather than where the test is declared.
+ */
+function resolveLocation(details, attributeFile, attributeLine) {
+    const frame = details ? locateInStack(details) : undefined;
+    if (!attributeFile)
+        return frame ?? {};
+    if (frame && sameFile(frame.file, attributeFile))
+        return { file: attributeFile, line: frame.line };
+    return { file: attributeFile, line: attributeLine };
+}
+function sameFile(a, b) {
+    const normalize = (path) => path.replace(/\\/g, '/').replace(/^\.\//, '');
+    const [x, y] = [normalize(a), normalize(b)];
+    return x === y || x.endsWith(`/${y}`) || y.endsWith(`/${x}`);
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/reports/reader.ts
+/**
+ * A warning when counts a report declares disagree with its cases, or undefined. Only declared
+ * counts are compared; the cases always win.
+ */
+function disagreement(element, declared, counted) {
+    const keys = Object.keys(declared).filter((key) => declared[key] !== undefined);
+    if (keys.every((key) => declared[key] === counted[key]))
+        return undefined;
+    const list = (counts) => keys.map((key) => `${key}=${counts[key]}`).join(' ');
+    return `<${element}> declares ${list(declared)} but its test cases give ${list(counted)}; the test cases are used`;
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/reports/text.ts
+/** Longest message or stack trace kept per case; a runaway failure body must not fill memory. */
+const MAX_DETAILS_CHARS = 64 * 1024;
+/** Text gathered across several text events, cut at a size limit. */
+class BoundedText {
+    limit;
+    parts = [];
+    length = 0;
+    truncated = false;
+    constructor(limit = MAX_DETAILS_CHARS) {
+        this.limit = limit;
+    }
+    append(text) {
+        const room = this.limit - this.length;
+        if (room <= 0) {
+            this.truncated ||= text.length > 0;
+            return;
+        }
+        const kept = text.length > room ? text.slice(0, room) : text;
+        this.truncated ||= kept.length < text.length;
+        this.parts.push(kept);
+        this.length += kept.length;
+    }
+    /** The text, trimmed, or undefined when there was none. */
+    value() {
+        const text = this.parts.join('').trim();
+        if (!text)
+            return undefined;
+        return this.truncated ? `${text}\n… (truncated)` : text;
+    }
+}
+/** The first non-empty line, which is what most frameworks put first in a failure body. */
+function firstLine(text) {
+    return text?.split('\n').find((line) => line.trim() !== '')?.trim();
+}
+/** A number attribute, tolerating the thousands separators old Surefire versions wrote. */
+function numberAttribute(value) {
+    if (value === undefined || value.trim() === '')
+        return undefined;
+    const number = Number(value.replace(/,/g, ''));
+    return Number.isFinite(number) ? number : undefined;
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/reports/junit.ts
+
+
+
+/**
+ * What a `testcase` (or a `testsuite`) holds besides passing: `failure`, `error`, `skipped`, and
+ * Surefire's re-run records. `flaky*` means it failed, then passed on a re-run; `rerun*` means
+ * it kept failing on every re-run.
+ */
+const OUTCOMES = ['failure', 'error', 'skipped', 'flakyFailure', 'flakyError', 'rerunFailure', 'rerunError'];
+/** Elements whose content never affects results; their text can be large, so it is skipped. */
+const IGNORED = new Set(['system-out', 'system-err', 'properties']);
+/**
+ * JUnit XML in the dialects of jest-junit, pytest, Maven Surefire, Gradle, go-junit-report,
+ * gotestsum and mocha, with `testsuite` nested to any depth.
+ *
+ * A suite that reports errors or failures but holds no test case (a jest file that failed to
+ * compile, a package that failed to build) counts as one errored case named after the suite,
+ * so a broken file can never turn into a green run. So does a `failure`/`error` written on a
+ * suite itself.
+ */
+function junitReader(collector) {
+    const suites = [];
+    const counted = { tests: 0, failed: 0, errors: 0, skipped: 0 };
+    let root;
+    let openCase;
+    let capture;
+    let ignoredDepth = 0;
+    const emit = (testCase) => {
+        counted.tests += 1;
+        if (testCase.status === 'failed')
+            counted.failed += 1;
+        else if (testCase.status === 'error')
+            counted.errors += 1;
+        else if (testCase.status === 'skipped')
+            counted.skipped += 1;
+        collector.add(testCase);
+    };
+    const closeCase = ({ attributes, outcomes }) => {
+        const find = (...kinds) => outcomes.find((outcome) => kinds.includes(outcome.kind));
+        const problem = find('error', 'failure') ?? find('rerunError', 'rerunFailure');
+        const skipped = find('skipped');
+        const flakyRun = find('flakyFailure', 'flakyError');
+        const status = problem ? (problem.kind.toLowerCase().endsWith('error') ? 'error' : 'failed') : skipped ? 'skipped' : 'passed';
+        const explained = problem ?? skipped ?? flakyRun;
+        const details = explained?.body.value();
+        const file = attributes.file ?? nearestSuiteFile(suites);
+        emit({
+            suite: suites.map((suite) => suite.name),
+            name: attributes.name ?? '',
+            className: attributes.classname || undefined,
+            status,
+            flaky: status === 'passed' && flakyRun !== undefined,
+            duration: numberAttribute(attributes.time),
+            message: explained?.message?.trim() || firstLine(details),
+            details,
+            ...resolveLocation(details, file, attributeLine(file, attributes.line))
+        });
+        for (const suite of suites)
+            suite.cases += 1;
+    };
+    const closeSuite = (suite) => {
+        const declaredProblems = (numberAttribute(suite.attributes.errors) ?? 0) + (numberAttribute(suite.attributes.failures) ?? 0);
+        const problems = suite.problems.length > 0 ? suite.problems : suite.cases === 0 && declaredProblems > 0 ? [undefined] : [];
+        for (const problem of problems) {
+            const details = problem?.body.value();
+            emit({
+                suite: suites.map((parent) => parent.name),
+                name: suite.name,
+                status: 'error',
+                flaky: false,
+                duration: numberAttribute(suite.attributes.time),
+                message: problem?.message?.trim() || firstLine(details) || `the suite reports ${declaredProblems} error(s) but holds no test case; it probably failed to load`,
+                details,
+                ...resolveLocation(details, suite.attributes.file, undefined)
+            });
+        }
+    };
+    return {
+        open(name, attributes) {
+            if (ignoredDepth > 0 || IGNORED.has(name)) {
+                ignoredDepth += 1;
+                return;
+            }
+            if (!root)
+                root = { element: name, declared: declaredCounts(attributes) };
+            if (name === 'testsuite') {
+                suites.push({ name: attributes.name ?? '', attributes, cases: 0, problems: [] });
+            }
+            else if (name === 'testcase') {
+                openCase = { attributes, outcomes: [] };
+            }
+            else if (isOutcome(name)) {
+                capture = { kind: name, message: attributes.message, body: new BoundedText() };
+                if (openCase)
+                    openCase.outcomes.push(capture);
+                else if (name === 'failure' || name === 'error')
+                    suites.at(-1)?.problems.push(capture);
+            }
+        },
+        text(text) {
+            if (ignoredDepth === 0)
+                capture?.body.append(text);
+        },
+        close(name) {
+            if (ignoredDepth > 0) {
+                ignoredDepth -= 1;
+                return;
+            }
+            if (isOutcome(name)) {
+                capture = undefined;
+            }
+            else if (name === 'testcase' && openCase) {
+                closeCase(openCase);
+                openCase = undefined;
+            }
+            else if (name === 'testsuite') {
+                const suite = suites.pop();
+                if (suite) {
+                    closeSuite(suite);
+                    const parent = suites.at(-1);
+                    if (parent)
+                        parent.cases += suite.cases;
+                }
+            }
+        },
+        finish() {
+            const warning = root && disagreement(root.element, root.declared, counted);
+            if (warning)
+                collector.warnings.push(warning);
+        }
+    };
+}
+function isOutcome(name) {
+    return OUTCOMES.includes(name);
+}
+function declaredCounts(attributes) {
+    return {
+        tests: numberAttribute(attributes.tests),
+        failed: numberAttribute(attributes.failures),
+        errors: numberAttribute(attributes.errors),
+        skipped: numberAttribute(attributes.skipped ?? attributes.skips)
+    };
+}
+/** mocha-junit-reporter writes `file` on the suite rather than on each case. */
+function nearestSuiteFile(suites) {
+    return suites.findLast((suite) => suite.attributes.file)?.attributes.file;
+}
+/** pytest writes `line` 0-based (its item location); every other writer counts from 1. */
+function attributeLine(file, line) {
+    const number = numberAttribute(line);
+    if (number === undefined)
+        return undefined;
+    return file?.endsWith('.py') ? number + 1 : number;
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/reports/nunit.ts
+
+
+
+/**
+ * NUnit 3: `test-run` > nested `test-suite` > `test-case`. Suites carry their children's result
+ * ("One or more child tests had errors"), so only cases are counted; a fixture whose setup
+ * failed marks each of its cases failed.
+ */
+function nunitReader(collector) {
+    const suites = [];
+    const counted = { tests: 0, failed: 0, errors: 0, skipped: 0 };
+    let declared = {};
+    let openCase;
+    let capture;
+    const closeCase = ({ attributes, message, stackTrace }) => {
+        const status = statusOf(attributes.result, attributes.label);
+        counted.tests += 1;
+        if (status === 'failed' || status === 'error')
+            counted.failed += 1;
+        if (status === 'skipped')
+            counted.skipped += 1;
+        const details = stackTrace.value();
+        collector.add({
+            suite: [...suites],
+            name: attributes.name ?? '',
+            className: attributes.classname || undefined,
+            status,
+            flaky: false,
+            duration: numberAttribute(attributes.duration),
+            message: message.value(),
+            details,
+            ...resolveLocation(details, undefined, undefined)
+        });
+    };
+    return {
+        open(name, attributes) {
+            if (name === 'test-run') {
+                // NUnit counts errors among failures and inconclusive cases apart from skipped ones.
+                declared = { tests: numberAttribute(attributes.total), failed: numberAttribute(attributes.failed) };
+            }
+            else if (name === 'test-suite') {
+                suites.push(attributes.name ?? '');
+            }
+            else if (name === 'test-case') {
+                openCase = { attributes, path: [], message: new BoundedText(), stackTrace: new BoundedText() };
+            }
+            else if (openCase) {
+                const parent = openCase.path.at(-1);
+                if (name === 'message' && (parent === 'failure' || parent === 'reason'))
+                    capture = openCase.message;
+                else if (name === 'stack-trace' && parent === 'failure')
+                    capture = openCase.stackTrace;
+                openCase.path.push(name);
+            }
+        },
+        text(text) {
+            capture?.append(text);
+        },
+        close(name) {
+            if (openCase && openCase.path.length > 0) {
+                openCase.path.pop();
+                capture = undefined;
+            }
+            else if (name === 'test-suite') {
+                suites.pop();
+            }
+            else if (name === 'test-case' && openCase) {
+                closeCase(openCase);
+                openCase = undefined;
+            }
+        },
+        finish() {
+            const warning = disagreement('test-run', declared, counted);
+            if (warning)
+                collector.warnings.push(warning);
+        }
+    };
+}
+/** NUnit's result plus label: a failure labelled Error or Invalid is an error, not an assertion. */
+function statusOf(result, label) {
+    switch (result) {
+        case 'Passed':
+        case 'Warning':
+            return 'passed';
+        case 'Failed':
+            return label === 'Error' || label === 'Invalid' || label === 'Cancelled' ? 'error' : 'failed';
+        case 'Skipped':
+        case 'Inconclusive':
+            return 'skipped';
+        default:
+            return 'error';
+    }
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/reports/trx.ts
+
+
+const TRX_NAMESPACE = 'http://microsoft.com/schemas/VisualStudio/TeamTest/2010';
+/** TRX outcomes (vstest's TestOutcome) by what a reviewer should make of them. */
+const STATUS_BY_OUTCOME = {
+    Passed: 'passed',
+    PassedButRunAborted: 'passed',
+    Completed: 'passed',
+    Warning: 'passed',
+    Failed: 'failed',
+    Timeout: 'failed',
+    Error: 'error',
+    Aborted: 'error',
+    Disconnected: 'error',
+    NotExecuted: 'skipped',
+    NotRunnable: 'skipped',
+    Inconclusive: 'skipped',
+    Pending: 'skipped',
+    InProgress: 'skipped'
+};
+/**
+ * .NET TRX (vstest): `Results/UnitTestResult` carry outcome, duration and `Output/ErrorInfo`;
+ * the class of each test sits in `TestDefinitions/UnitTest/TestMethod`, which vstest writes
+ * after the results. Cases are counted as their results stream by, and the class names are
+ * filled in at the end for the few cases the report keeps.
+ */
+function trxReader(collector) {
+    const results = [];
+    const testIdOf = new WeakMap();
+    const classNameOf = new Map();
+    /** Once the results are read, only the definitions of kept cases are worth remembering. */
+    let wanted;
+    let definitionId;
+    let capture;
+    const closeResult = (result) => {
+        const { attributes } = result;
+        const message = result.message.value();
+        const stackTrace = result.stackTrace.value();
+        const testCase = {
+            suite: [],
+            name: attributes.testName ?? '',
+            // An outcome this table does not know is shown rather than passed over.
+            status: STATUS_BY_OUTCOME[attributes.outcome ?? ''] ?? 'error',
+            flaky: false,
+            duration: parseTimeSpan(attributes.duration),
+            message,
+            details: stackTrace,
+            ...resolveLocation(stackTrace, undefined, undefined)
+        };
+        const kept = collector.add(testCase);
+        if (result.testId)
+            testIdOf.set(kept, result.testId);
+    };
+    return {
+        open(name, attributes) {
+            switch (name) {
+                case 'UnitTestResult': {
+                    const parent = results.at(-1);
+                    if (parent)
+                        parent.hasInner = true;
+                    results.push({ testId: attributes.testId, attributes, hasInner: false, message: new BoundedText(), stackTrace: new BoundedText() });
+                    break;
+                }
+                case 'Message':
+                    capture = results.at(-1)?.message;
+                    break;
+                case 'StackTrace':
+                    capture = results.at(-1)?.stackTrace;
+                    break;
+                case 'UnitTest':
+                    definitionId = attributes.id;
+                    break;
+                case 'TestMethod':
+                    if (definitionId && attributes.className && (!wanted || wanted.has(definitionId)))
+                        classNameOf.set(definitionId, attributes.className);
+                    break;
+            }
+        },
+        text(text) {
+            capture?.append(text);
+        },
+        close(name) {
+            if (name === 'Message' || name === 'StackTrace')
+                capture = undefined;
+            else if (name === 'UnitTest')
+                definitionId = undefined;
+            else if (name === 'Results')
+                wanted = new Set(collector.retained().flatMap((testCase) => testIdOf.get(testCase) ?? []));
+            else if (name === 'UnitTestResult') {
+                const result = results.pop();
+                if (result && !result.hasInner)
+                    closeResult(result);
+            }
+        },
+        finish() {
+            for (const testCase of collector.retained()) {
+                const testId = testIdOf.get(testCase);
+                const className = testId === undefined ? undefined : classNameOf.get(testId);
+                if (className) {
+                    testCase.className = className;
+                    testCase.suite = [className];
+                }
+            }
+        }
+    };
+}
+/** A .NET TimeSpan as TRX writes it, `[d.]hh:mm:ss[.fffffff]`, in seconds. */
+function parseTimeSpan(value) {
+    const match = value && /^(?:(\d+)\.)?(\d+):(\d+):(\d+(?:\.\d+)?)$/.exec(value.trim());
+    if (!match)
+        return undefined;
+    const [, days = '0', hours, minutes, seconds] = match;
+    return Number(days) * 86400 + Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
+}
+
+// EXTERNAL MODULE: ./node_modules/saxes/saxes.js
+var saxes = __nccwpck_require__(9800);
+;// CONCATENATED MODULE: ./shared/src/testing/reports/xml.ts
+
+
+/**
+ * Feeds a document to a visitor chunk by chunk, so memory follows the largest text node rather
+ * than the file. Entity declarations are refused outright (an expansion bomb needs them, and a
+ * test report never does) and nothing external is ever resolved; an undefined entity stays an
+ * error. Whatever the visitor throws becomes a ReportError at the current position.
+ */
+async function readXml(chunks, file, visitor) {
+    const parser = new saxes/* SaxesParser */.wT({ xmlns: false, position: true });
+    const fail = (reason) => {
+        throw new ReportError(file, reason, parser.line, parser.column + 1);
+    };
+    const guarded = (handler) => (...args) => {
+        try {
+            handler(...args);
+        }
+        catch (error) {
+            if (error instanceof ReportError)
+                throw error;
+            fail(messageOf(error));
+        }
+    };
+    parser.on('error', (error) => fail(error.message.replace(/^\d+:\d+: /, '')));
+    parser.on('doctype', (doctype) => {
+        if (/<!ENTITY/i.test(doctype))
+            fail('entity declarations are refused (an XML entity bomb or external entity)');
+        if (/^\s*\S+\s+(SYSTEM|PUBLIC)\b/.test(doctype))
+            fail('an external DTD is refused (SYSTEM or PUBLIC identifier)');
+    });
+    parser.on('opentag', guarded((tag) => visitor.open(localName(tag.name), tag.attributes)));
+    parser.on('closetag', guarded((tag) => visitor.close(localName(tag.name))));
+    parser.on('text', guarded((text) => visitor.text(text)));
+    parser.on('cdata', guarded((text) => visitor.text(text)));
+    let first = true;
+    for await (const chunk of chunks) {
+        // A byte order mark is common in TRX files and is not part of the document.
+        parser.write(first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk);
+        first = false;
+    }
+    parser.close();
+}
+function localName(name) {
+    return name.slice(name.indexOf(':') + 1);
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/reports/index.ts
+
+
+
+
+
+
+
+
+
+const READ_CHUNK_BYTES = 256 * 1024;
+/** Parses a report file as a stream: a 100 MB report is never held in memory. */
+async function parseReportFile(file, options = {}) {
+    const stream = (0,external_node_fs_namespaceObject.createReadStream)(file, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES });
+    try {
+        return await reports_parse(stream, file, options);
+    }
+    catch (error) {
+        if (error instanceof ReportError)
+            throw error;
+        throw new ReportError(file, `cannot read the report: ${messageOf(error)}`);
+    }
+    finally {
+        stream.destroy();
+    }
+}
+/** Parses a report already in memory; `file` names it in the result and in errors. */
+function parseReportText(text, file, options = {}) {
+    return reports_parse([text], file, options);
+}
+/** The totals of several reports added up (a service often writes one report per suite). */
+function mergeReports(reports) {
+    const sum = emptyTotals();
+    for (const { totals } of reports) {
+        for (const key of Object.keys(sum))
+            sum[key] += totals[key];
+    }
+    return { ...sum, duration: roundSeconds(sum.duration) };
+}
+async function reports_parse(chunks, file, options) {
+    const collector = new ReportCollector({ maxFailures: options.maxFailures ?? 1000, slowest: options.slowest ?? 10 });
+    const detected = detectingReader(collector);
+    await readXml(chunks, file, detected.visitor);
+    const chosen = detected.chosen();
+    // saxes refuses a document without a root element before this point; this keeps it so.
+    if (!chosen)
+        throw new ReportError(file, 'the document has no root element');
+    const { format, reader } = chosen;
+    reader.finish();
+    return collector.report(file, format);
+}
+const READERS = {
+    junit: junitReader,
+    trx: trxReader,
+    nunit: nunitReader
+};
+/** The format is whatever the root element says it is, whatever the file is called. */
+function formatOf(root, attributes) {
+    if (root === 'testsuites' || root === 'testsuite')
+        return 'junit';
+    if (root === 'TestRun' && (attributes.xmlns ?? TRX_NAMESPACE) === TRX_NAMESPACE)
+        return 'trx';
+    if (root === 'test-run')
+        return 'nunit';
+    throw new Error(`not a test report: the root element is <${root}>, expected <testsuites> or <testsuite> (JUnit), <TestRun> (TRX) or <test-run> (NUnit 3)`);
+}
+/** Forwards XML events to the reader chosen by the root element. */
+function detectingReader(collector) {
+    let chosen;
+    return {
+        visitor: {
+            open(name, attributes) {
+                if (!chosen) {
+                    const format = formatOf(name, attributes);
+                    chosen = { format, reader: READERS[format](collector) };
+                }
+                chosen.reader.open(name, attributes);
+            },
+            text: (text) => chosen?.reader.text(text),
+            close: (name) => chosen?.reader.close(name)
+        },
+        chosen: () => chosen
+    };
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/locate.ts
+
+
+
+/**
+ * Where a failure should be shown, most precise first: the case's own file and line, then the
+ * first frame of its stack trace that names a file, then a file of that name under the service
+ * (reports written inside a container or on another machine name paths that do not exist here),
+ * then the file its class name spells (`tests.test_store`, `com.acme.CartTest`), and at last the
+ * report itself. Only files inside the workspace qualify: annotations cannot point elsewhere.
+ */
+function locateFailure(testCase, context) {
+    const named = [
+        ...(testCase.file ? [{ file: testCase.file, line: testCase.line }] : []),
+        ...optional(testCase.details ? locateInStack(testCase.details) : undefined)
+    ];
+    for (const { file, line } of named) {
+        const found = existingPath(file, context);
+        if (found !== undefined)
+            return at(found, line, context);
+    }
+    for (const { file, line } of named) {
+        const found = searchByName(file, context);
+        if (found !== undefined)
+            return at(found, line, context);
+    }
+    const fromClass = testCase.className ? searchByClassName(testCase.className, context) : undefined;
+    if (fromClass !== undefined) {
+        const line = named.find(({ file }) => (0,external_node_path_namespaceObject.basename)(toPath(file)) === (0,external_node_path_namespaceObject.basename)(fromClass))?.line;
+        return at(fromClass, line, context);
+    }
+    return { file: workspacePath(context.report, context) ?? context.report, precision: 'report' };
+}
+function at(file, line, context) {
+    const shown = workspacePath(file, context);
+    return line !== undefined && line > 0 ? { file: shown, line, precision: 'line' } : { file: shown, precision: 'file' };
+}
+function optional(value) {
+    return value === undefined ? [] : [value];
+}
+/** Stack traces name files as `file:///…` URLs, reports as absolute or relative paths. */
+function toPath(file) {
+    if (file.startsWith('file://')) {
+        try {
+            return (0,external_node_url_namespaceObject.fileURLToPath)(file);
+        }
+        catch {
+            return file;
+        }
+    }
+    return file;
+}
+function existingPath(file, context) {
+    const path = toPath(file);
+    const candidates = (0,external_node_path_namespaceObject.isAbsolute)(path) ? [path] : [(0,external_node_path_namespaceObject.resolve)(context.serviceDir, path), (0,external_node_path_namespaceObject.resolve)(context.root, path)];
+    return candidates.find((candidate) => workspacePath(candidate, context) !== undefined && context.exists(candidate));
+}
+/** Among the service's files with the same name, the one sharing the longest tail of directories. */
+function searchByName(file, context) {
+    const wanted = toPath(file).split(/[\\/]+/).filter(Boolean);
+    const name = wanted.at(-1);
+    if (name === undefined)
+        return undefined;
+    let best;
+    for (const candidate of context.serviceFiles()) {
+        if ((0,external_node_path_namespaceObject.basename)(candidate) !== name)
+            continue;
+        const parts = candidate.split(external_node_path_namespaceObject.sep);
+        let shared = 0;
+        while (shared < wanted.length && shared < parts.length && wanted[wanted.length - 1 - shared] === parts[parts.length - 1 - shared])
+            shared++;
+        if (best === undefined || shared > best.shared)
+            best = { file: candidate, shared };
+    }
+    return best?.file;
+}
+/** `tests.test_store` → a file `tests/test_store.<ext>` under the service (Python, Java, Kotlin, C# layouts). */
+function searchByClassName(className, context) {
+    const tail = external_node_path_namespaceObject.sep + className.split('.').filter(Boolean).join(external_node_path_namespaceObject.sep);
+    if (tail === external_node_path_namespaceObject.sep)
+        return undefined;
+    return context.serviceFiles().find((candidate) => {
+        const withoutExtension = candidate.slice(0, candidate.length - (0,external_node_path_namespaceObject.extname)(candidate).length);
+        return withoutExtension.endsWith(tail);
+    });
+}
+/** The path relative to the workspace, or undefined when it lies outside. */
+function workspacePath(file, context) {
+    const path = (0,external_node_path_namespaceObject.relative)(context.workspace, file);
+    if (path === '' || path.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(path))
+        return undefined;
+    return path.split(external_node_path_namespaceObject.sep).join('/');
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/output.ts
+/** Keeps the last `maxBytes` of a stream: the end of a test log is where the failure is. */
+class OutputTail {
+    maxBytes;
+    chunks = [];
+    bytes = 0;
+    constructor(maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.bytes += chunk.length;
+        // One byte more than the limit stays, to tell whether the kept part starts a line.
+        while (this.bytes - this.chunks[0].length > this.maxBytes)
+            this.bytes -= this.chunks.shift().length;
+    }
+    /** The kept text; when the start was cut, from the first whole line on. */
+    text() {
+        const all = Buffer.concat(this.chunks);
+        if (all.length <= this.maxBytes)
+            return all.toString('utf8');
+        const start = all.length - this.maxBytes;
+        if (all[start - 1] === 0x0a)
+            return all.subarray(start).toString('utf8');
+        const newline = all.indexOf(0x0a, start);
+        return all.subarray(newline >= 0 ? newline + 1 : start).toString('utf8');
+    }
+}
+/** Splits a byte stream into lines, so parallel runs can prefix each line with their service. */
+class LineSplitter {
+    onLine;
+    pending = '';
+    decoder = new TextDecoder();
+    constructor(onLine) {
+        this.onLine = onLine;
+    }
+    push(chunk) {
+        const lines = (this.pending + this.decoder.decode(chunk, { stream: true })).split('\n');
+        this.pending = lines.pop();
+        for (const line of lines)
+            this.onLine(line);
+    }
+    end() {
+        const rest = this.pending + this.decoder.decode();
+        this.pending = '';
+        if (rest !== '')
+            this.onLine(rest);
+    }
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/totals.ts
+function totals_emptyTotals() {
+    return { tests: 0, passed: 0, failed: 0, errors: 0, skipped: 0, flaky: 0, duration: 0 };
+}
+function totals_addTotals(a, b) {
+    return {
+        tests: a.tests + b.tests,
+        passed: a.passed + b.passed,
+        failed: a.failed + b.failed,
+        errors: a.errors + b.errors,
+        skipped: a.skipped + b.skipped,
+        flaky: a.flaky + b.flaky,
+        duration: a.duration + b.duration
+    };
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/run.ts
+
+
+
+
+
+
+
+
+
+/** Failed cases kept per report: more than any reader goes through, few enough to stay small. */
+const MAX_FAILURES_PER_REPORT = 500;
+const SLOWEST_PER_REPORT = 10;
+/** How much of a command's output is kept for the summary. */
+const OUTPUT_TAIL_BYTES = 16 * 1024;
+function isTestable(service) {
+    return service.test !== undefined;
+}
+/** Runs each service's tests, up to `parallel` at once; results come back in the order given. */
+async function runTests(services, options) {
+    const results = new Array(services.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < services.length) {
+            const index = next++;
+            results[index] = await runServiceTests(services[index], options);
+        }
+    };
+    const workers = Math.max(1, Math.min(options.parallel ?? 1, services.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    return results;
+}
+/**
+ * Runs one service's test command in its directory, again after a failure while `retries`
+ * allow, and reads the reports each attempt leaves. Reports are deleted before every attempt,
+ * so a stale file never counts. The last attempt decides; a test that failed in an earlier
+ * attempt and not in the last counts as flaky.
+ */
+async function runServiceTests(service, options) {
+    const { test } = service;
+    const workspace = options.workspace ?? options.root;
+    const serviceDir = (0,external_node_path_namespaceObject.resolve)(options.root, service.path);
+    const argv = test.shell ? ['sh', '-c', test.command[0]] : test.command;
+    const env = { ...withoutActionInputs(options.env ?? process.env), ...test.env };
+    const output = new OutputTail(OUTPUT_TAIL_BYTES);
+    const shown = (file) => workspacePath(file, { workspace }) ?? file;
+    const attempts = [];
+    const earlierFailures = new Map();
+    let reports = [];
+    let problems = [];
+    for (let attempt = 1; attempt <= test.retries + 1; attempt++) {
+        if (attempt > 1) {
+            options.log?.info(`${service.name}: attempt ${attempt} of ${test.retries + 1}`);
+            for (const { report } of reports)
+                for (const failure of report.failures)
+                    earlierFailures.set(caseKey(failure), failure);
+        }
+        await deleteReports(serviceDir, test.reports);
+        const started = Date.now();
+        const ended = await execStreaming(argv, {
+            cwd: serviceDir,
+            env,
+            timeoutMs: test.timeoutSeconds * 1000,
+            onOutput: (chunk) => {
+                output.push(chunk);
+                options.onOutput?.(service.name, chunk);
+            }
+        }).catch((error) => {
+            // A program that cannot start (not installed, not executable) is the command failing.
+            const message = Buffer.from(`${argv[0]}: ${error.message}\n`);
+            output.push(message);
+            options.onOutput?.(service.name, message);
+            return { exitCode: 127, timedOut: false };
+        });
+        const seconds = (Date.now() - started) / 1000;
+        const read = await readReports(serviceDir, test.reports);
+        reports = read.reports;
+        const current = {
+            ...ended,
+            seconds,
+            reports: read.found.map(shown),
+            totals: reports.reduce((sum, { report }) => totals_addTotals(sum, report.totals), totals_emptyTotals())
+        };
+        attempts.push(current);
+        problems = attemptProblems(service, current, read.problems);
+        if (problems.length === 0)
+            break;
+    }
+    const final = attempts.at(-1);
+    const finalFailures = new Set(reports.flatMap(({ report }) => [...report.failures, ...report.flaky].map(caseKey)));
+    const complete = reports.length > 0 && reports.every(({ report }) => report.omittedFailures === 0);
+    // A failure left out by the parser's cap may still be failing, so only a complete list clears a test.
+    const recovered = complete ? [...earlierFailures].filter(([key]) => !finalFailures.has(key)).map(([, testCase]) => testCase) : [];
+    const flaky = [
+        ...reports.flatMap(({ report }) => report.flaky),
+        ...recovered.map((testCase) => ({ ...testCase, status: 'passed', flaky: true }))
+    ];
+    const anyFailure = reports.some(({ report }) => report.failures.length > 0);
+    const serviceFiles = anyFailure ? await listFiles(serviceDir) : [];
+    const failures = reports.flatMap(({ file, report }) => report.failures.map((testCase) => ({
+        service: service.name,
+        case: testCase,
+        report: shown(file),
+        location: locateFailure(testCase, {
+            workspace,
+            root: options.root,
+            serviceDir,
+            report: file,
+            exists: external_node_fs_namespaceObject.existsSync,
+            serviceFiles: () => serviceFiles
+        })
+    })));
+    return {
+        service: service.name,
+        path: service.path,
+        command: argv,
+        attempts,
+        totals: { ...final.totals, flaky: final.totals.flaky + recovered.length },
+        failures,
+        omittedFailures: reports.reduce((sum, { report }) => sum + report.omittedFailures, 0),
+        flaky,
+        slowest: reports
+            .flatMap(({ report }) => report.slowest)
+            .sort((a, b) => (b.duration ?? 0) - (a.duration ?? 0))
+            .slice(0, SLOWEST_PER_REPORT),
+        warnings: reports.flatMap(({ file, report }) => report.warnings.map((warning) => `${shown(file)}: ${warning}`)),
+        problems,
+        passed: problems.length === 0,
+        output: output.text()
+    };
+}
+/**
+ * Why an attempt failed. With report patterns, a failed test, a command that failed without
+ * a report, a report that matched nothing or could not be read all fail it; a command that
+ * failed although its reports are green fails it too (a crash after writing, a coverage
+ * threshold). Without patterns only the exit code counts.
+ */
+function attemptProblems(service, attempt, reportProblems) {
+    const { test } = service;
+    const problems = [];
+    if (attempt.timedOut)
+        problems.push(`the test command was killed after its ${test.timeoutSeconds}s timeout`);
+    const { failed, errors } = attempt.totals;
+    if (failed + errors > 0)
+        problems.push(`${failed + errors} ${failed + errors === 1 ? 'test' : 'tests'} failed`);
+    problems.push(...reportProblems);
+    const noReport = test.reports.length > 0 && attempt.reports.length === 0;
+    if (noReport)
+        problems.push(`no report matched ${test.reports.join(', ')}`);
+    if (!attempt.timedOut && attempt.exitCode !== 0 && failed + errors === 0) {
+        problems.push(noReport || test.reports.length === 0
+            ? `the test command exited with ${attempt.exitCode}`
+            : `the test command exited with ${attempt.exitCode} although its reports show no failure`);
+    }
+    return problems;
+}
+async function deleteReports(serviceDir, patterns) {
+    for (const file of await findFiles(serviceDir, patterns))
+        await (0,promises_namespaceObject.unlink)((0,external_node_path_namespaceObject.join)(serviceDir, file));
+}
+async function readReports(serviceDir, patterns) {
+    const found = (await findFiles(serviceDir, patterns)).map((name) => (0,external_node_path_namespaceObject.join)(serviceDir, name));
+    const reports = [];
+    const problems = [];
+    for (const file of found) {
+        try {
+            reports.push({ file, report: await parseReportFile(file, { maxFailures: MAX_FAILURES_PER_REPORT, slowest: SLOWEST_PER_REPORT }) });
+        }
+        catch (error) {
+            if (!(error instanceof ReportError))
+                throw error;
+            problems.push(`a report cannot be read: ${error.message}`);
+        }
+    }
+    return { found, reports, problems };
+}
+/** A test's identity across attempts. */
+function caseKey(testCase) {
+    return [...testCase.suite, testCase.className ?? '', testCase.name].join('\u0000');
+}
+/** The action's own inputs (its token among them) are not the tests' business. */
+function withoutActionInputs(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_')));
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/annotations.ts
+/** GitHub's limits (DESIGN §7): workflow-command annotations per step and per job, check-run annotations per request. */
+const STEP_ERROR_ANNOTATIONS = 10;
+const JOB_ANNOTATIONS = 50;
+const annotations_CHECK_RUN_ANNOTATIONS_PER_REQUEST = 50;
+/** Check-run annotations sent per service: ten requests, a hundredth of GITHUB_TOKEN's hourly budget. */
+const annotations_CHECK_RUN_ANNOTATIONS = 500;
+const MESSAGE_CHARS = 4000;
+const TITLE_CHARS = 255;
+const RANK = { line: 0, file: 1, report: 2 };
+/**
+ * The failures worth an annotation when only `limit` fit: those pointing at a line first, then
+ * at a file, then at a report; within each, services take turns so one broken service does not
+ * hide the others. Returns the choice and how many were left out.
+ */
+function annotations_selectAnnotations(failures, limit) {
+    const ranked = [];
+    for (const precision of ['line', 'file', 'report']) {
+        const byService = new Map();
+        for (const failure of failures) {
+            if (failure.location.precision !== precision)
+                continue;
+            const queue = byService.get(failure.service) ?? [];
+            queue.push(failure);
+            byService.set(failure.service, queue);
+        }
+        const queues = [...byService.values()];
+        for (let round = 0; queues.some((queue) => round < queue.length); round++) {
+            for (const queue of queues)
+                if (round < queue.length)
+                    ranked.push(queue[round]);
+        }
+    }
+    const selected = ranked.slice(0, Math.max(0, limit));
+    return { selected, omitted: failures.length - selected.length };
+}
+/** `suite › name`, the way a reader finds the test. */
+function annotations_testTitle(failure) {
+    return [...failure.case.suite, failure.case.name].filter(Boolean).join(' › ');
+}
+/** The message and the start of the stack, bounded. */
+function annotations_failureText(failure, maxChars = MESSAGE_CHARS) {
+    const { message, details } = failure.case;
+    const text = [message, details && details.trim() !== message?.trim() ? details : undefined].filter(Boolean).join('\n\n');
+    const whole = text || (failure.case.status === 'error' ? 'errored' : 'failed');
+    return whole.length > maxChars ? `${whole.slice(0, maxChars - 1)}…` : whole;
+}
+function workflowAnnotation(failure) {
+    return {
+        level: 'error',
+        title: bounded(`${failure.service}: ${annotations_testTitle(failure)}`, TITLE_CHARS),
+        message: annotations_failureText(failure),
+        file: failure.location.file,
+        ...(failure.location.line === undefined ? {} : { line: failure.location.line })
+    };
+}
+function annotations_checkRunAnnotation(failure) {
+    // The API needs a line; a file-level location points at the top of the file.
+    const line = failure.location.line ?? 1;
+    return {
+        path: failure.location.file,
+        start_line: line,
+        end_line: line,
+        annotation_level: 'failure',
+        title: bounded(annotations_testTitle(failure), TITLE_CHARS),
+        message: annotations_failureText(failure)
+    };
+}
+function bounded(text, maxChars) {
+    return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/summary.ts
+
+
+/** GitHub's job-summary limit per step (DESIGN §7). */
+const JOB_SUMMARY_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+/** The check-run `output.summary` limit is 65,535 characters; bytes never undercount characters. */
+const summary_CHECK_RUN_SUMMARY_BYTES = 65_535;
+const FAILURE_CHARS = 2000;
+const OUTPUT_CHARS = 8000;
+/** Room kept for the closing "… not shown" notes, so they always fit. */
+const NOTE_RESERVE = 512;
+/**
+ * The job summary: a table of totals per service, why each failed service failed, the failed
+ * tests with their messages, flaky and slowest tests, and the end of failed services' output.
+ * Everything after the table is added entry by entry while it fits in `maxBytes`; what does not
+ * fit is counted, never cut in the middle of an entry.
+ */
+function summary_renderTestSummary(results, options) {
+    const budget = new Budget(options.maxBytes);
+    const failedServices = results.filter((result) => !result.passed);
+    const verdict = results.length === 0
+        ? 'no service with tests'
+        : failedServices.length === 0
+            ? `✅ ${results.length === 1 ? 'passed' : `all ${results.length} services passed`}`
+            : `❌ ${failedServices.length} of ${results.length} ${results.length === 1 ? 'service' : 'services'} failed`;
+    budget.add(`## ${inline(options.heading ?? 'Tests')}: ${verdict}\n\n`);
+    if (results.length > 0)
+        budget.add(totalsTable(results));
+    for (const result of failedServices)
+        budget.add(`- **${inline(result.service)}**: ${inline(result.problems.join('; '))}\n`);
+    if (failedServices.length > 0)
+        budget.add('\n');
+    if (options.unannotated) {
+        budget.add(`${options.unannotated} ${options.unannotated === 1 ? 'failure has' : 'failures have'} no annotation: GitHub shows only a few per step. All are listed below.\n\n`);
+    }
+    const failures = results.flatMap((result) => result.failures);
+    const omittedByParser = results.reduce((sum, result) => sum + result.omittedFailures, 0);
+    if (failures.length > 0) {
+        budget.add('### Failed tests\n\n');
+        const shown = budget.addEach(failures.map(failureEntry));
+        const notShown = failures.length - shown + omittedByParser;
+        if (notShown > 0)
+            budget.add(`_…and ${notShown} more ${notShown === 1 ? 'failure' : 'failures'} not shown._\n\n`, true);
+    }
+    const flaky = results.flatMap((result) => result.flaky.map((testCase) => ({ service: result.service, testCase })));
+    if (flaky.length > 0 && budget.add('### Flaky tests\n\nFailed, then passed on a retry.\n\n')) {
+        const shown = budget.addEach(flaky.map(({ service, testCase }) => `- ${inline(service)}: ${inline(caseTitle(testCase))}\n`));
+        budget.add(shown < flaky.length ? `- _…and ${flaky.length - shown} more_\n\n` : '\n', true);
+    }
+    const slowest = results
+        .flatMap((result) => result.slowest.map((testCase) => ({ service: result.service, testCase })))
+        .sort((a, b) => (b.testCase.duration ?? 0) - (a.testCase.duration ?? 0))
+        .slice(0, 10);
+    if (slowest.length > 0) {
+        const rows = slowest.map(({ service, testCase }) => `| ${inline(service)} | ${inline(caseTitle(testCase))} | ${seconds(testCase.duration ?? 0)} |\n`);
+        budget.add(`### Slowest tests\n\n| service | test | time |\n| --- | --- | ---: |\n${rows.join('')}\n`);
+    }
+    const warnings = results.flatMap((result) => result.warnings.map((warning) => `- ${inline(result.service)}: ${inline(warning)}\n`));
+    if (warnings.length > 0 && budget.add('### Warnings\n\n')) {
+        budget.addEach(warnings);
+        budget.add('\n', true);
+    }
+    for (const result of failedServices) {
+        if (result.output.trim() === '')
+            continue;
+        const tail = result.output.length > OUTPUT_CHARS ? result.output.slice(-OUTPUT_CHARS) : result.output;
+        budget.add(`<details><summary>Output of ${escapeHtml(result.service)} (the end)</summary>\n\n${fenced(tail, 'text')}\n</details>\n\n`);
+    }
+    return budget.text();
+}
+function totalsTable(results) {
+    const row = (name, status, totals) => `| ${name} | ${status} | ${totals.tests} | ${totals.passed} | ${totals.failed} | ${totals.errors} | ${totals.skipped} | ${totals.flaky} | ${seconds(totals.duration)} |\n`;
+    const lines = [
+        '| service | result | tests | passed | failed | errors | skipped | flaky | time |\n',
+        '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n',
+        ...results.map((result) => row(inline(result.service), result.passed ? '✅ passed' : '❌ failed', result.totals))
+    ];
+    if (results.length > 1) {
+        lines.push(row('**total**', '', results.reduce((sum, result) => addTotals(sum, result.totals), emptyTotals())));
+    }
+    return lines.join('') + '\n';
+}
+function failureEntry(failure) {
+    const { location } = failure;
+    const where = location.precision === 'report' ? `report \`${location.file}\`` : `\`${location.file}${location.line ? `:${location.line}` : ''}\``;
+    const status = failure.case.status === 'error' ? 'error' : 'failed';
+    return `**${inline(failure.service)}** › ${inline(testTitle(failure))} — ${status}, ${where}\n\n${fenced(failureText(failure, FAILURE_CHARS), 'text')}\n\n`;
+}
+function caseTitle(testCase) {
+    return [...testCase.suite, testCase.name].filter(Boolean).join(' › ');
+}
+function seconds(value) {
+    return value >= 60 ? `${Math.floor(value / 60)}m ${Math.round(value % 60)}s` : `${value.toFixed(value < 10 ? 2 : 1)}s`;
+}
+/** A code block whose fence is longer than any run of backticks inside, so no content can close it. */
+function fenced(text, language) {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    return `${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`;
+}
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** Text from a report inside a line of markdown: no line breaks, no markup of its own. */
+function inline(text) {
+    return escapeHtml(text.replace(/\s+/g, ' ').trim()).replace(/([\\`*_[\]|~#])/g, '\\$1');
+}
+/** Markdown parts that stop being added once the next would pass the byte limit. */
+class Budget {
+    maxBytes;
+    parts = [];
+    used = 0;
+    constructor(maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+    /** Adds `text` when it fits, keeping room for closing notes unless it is one (`closing`). */
+    add(text, closing = false) {
+        const bytes = Buffer.byteLength(text);
+        const limit = closing ? this.maxBytes : this.maxBytes - NOTE_RESERVE;
+        if (this.used + bytes > limit)
+            return false;
+        this.parts.push(text);
+        this.used += bytes;
+        return true;
+    }
+    /** Adds entries in order until one does not fit; returns how many were added. */
+    addEach(entries) {
+        let added = 0;
+        while (added < entries.length && this.add(entries[added]))
+            added++;
+        return added;
+    }
+    text() {
+        return this.parts.join('');
+    }
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/document.ts
+
+function testDocument(results) {
+    return {
+        passed: results.every((result) => result.passed),
+        totals: overallTotals(results),
+        services: results.map((result) => {
+            const last = result.attempts.at(-1);
+            return {
+                service: result.service,
+                path: result.path,
+                passed: result.passed,
+                problems: result.problems,
+                totals: result.totals,
+                attempts: result.attempts.length,
+                exitCode: last?.exitCode ?? 0,
+                timedOut: last?.timedOut ?? false,
+                reports: last?.reports ?? [],
+                failures: result.failures.map(failureDocument),
+                omittedFailures: result.omittedFailures,
+                flaky: result.flaky.map(({ suite, name }) => ({ suite, name })),
+                warnings: result.warnings
+            };
+        })
+    };
+}
+function overallTotals(results) {
+    return results.reduce((sum, result) => totals_addTotals(sum, result.totals), totals_emptyTotals());
+}
+function failureDocument(failure) {
+    const { case: testCase, location } = failure;
+    return {
+        suite: testCase.suite,
+        name: testCase.name,
+        ...(testCase.className === undefined ? {} : { className: testCase.className }),
+        status: testCase.status,
+        ...(testCase.message === undefined ? {} : { message: testCase.message }),
+        ...(testCase.details === undefined ? {} : { details: testCase.details }),
+        file: location.file,
+        ...(location.line === undefined ? {} : { line: location.line }),
+        report: failure.report
+    };
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/check-run.ts
+
+
+function checkRunName(service) {
+    return `flotilla/tests ${service}`;
+}
+/**
+ * One completed check run per service, its annotations sent 50 per request (GitHub's cap): the
+ * run is created with the first batch and updated with the rest, the conclusion arriving with
+ * the last, so branch protection never sees a conclusion with annotations still missing.
+ */
+async function publishCheckRun(client, target, result) {
+    const name = checkRunName(result.service);
+    const { selected, omitted } = selectAnnotations(result.failures, CHECK_RUN_ANNOTATIONS);
+    const annotations = selected.map(checkRunAnnotation);
+    const batches = [];
+    for (let start = 0; start < annotations.length; start += CHECK_RUN_ANNOTATIONS_PER_REQUEST) {
+        batches.push(annotations.slice(start, start + CHECK_RUN_ANNOTATIONS_PER_REQUEST));
+    }
+    const output = {
+        title: checkRunTitle(result),
+        summary: renderTestSummary([result], { maxBytes: CHECK_RUN_SUMMARY_BYTES, heading: name, unannotated: omitted })
+    };
+    const conclusion = { status: 'completed', conclusion: result.passed ? 'success' : 'failure' };
+    const repository = { owner: target.owner, repo: target.repo };
+    let created;
+    try {
+        created = await client.rest.checks.create({
+            ...repository,
+            name,
+            head_sha: target.headSha,
+            ...(target.detailsUrl === undefined ? {} : { details_url: target.detailsUrl }),
+            ...(batches.length > 1 ? { status: 'in_progress' } : conclusion),
+            output: { ...output, annotations: batches[0] ?? [] }
+        });
+    }
+    catch (error) {
+        if (isReadOnlyToken(error))
+            return { published: false, name, reason: 'the token cannot write checks (a pull request from a fork gets a read-only token)' };
+        throw error;
+    }
+    const id = Number(created.data.id);
+    for (let index = 1; index < batches.length; index++) {
+        const last = index === batches.length - 1;
+        await client.rest.checks.update({
+            ...repository,
+            check_run_id: id,
+            ...(last ? conclusion : {}),
+            output: { ...output, annotations: batches[index] }
+        });
+    }
+    return { published: true, id, name, annotations: annotations.length, omittedAnnotations: omitted };
+}
+function checkRunTitle(result) {
+    const { tests, failed, errors } = result.totals;
+    if (failed + errors > 0)
+        return `${failed + errors} of ${tests} tests failed`;
+    if (!result.passed)
+        return result.problems[0] ?? 'failed';
+    return `${tests} ${tests === 1 ? 'test' : 'tests'} passed`;
+}
+/** GitHub answers 403 "Resource not accessible by integration" when the token lacks `checks: write`. */
+function isReadOnlyToken(error) {
+    const { status, message } = error;
+    return status === 403 && /resource not accessible by integration/i.test(message ?? '');
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/select.ts
+
+/**
+ * The services to test, in manifest order: those named (an unknown name is an error, naming the
+ * known ones), or every service with a test command when none are named.
+ */
+function selectTestServices(manifest, names) {
+    const all = Object.values(manifest.services);
+    if (names === undefined || names.length === 0)
+        return { services: all.filter(isTestable), withoutTests: [] };
+    const unknown = names.filter((name) => !(name in manifest.services));
+    if (unknown.length > 0) {
+        throw new Error(`unknown ${unknown.length === 1 ? 'service' : 'services'} ${unknown.map((name) => `'${name}'`).join(', ')}; the manifest has ${Object.keys(manifest.services).join(', ')}`);
+    }
+    const wanted = new Set(names);
+    const chosen = all.filter((service) => wanted.has(service.name));
+    return { services: chosen.filter(isTestable), withoutTests: chosen.filter((service) => !isTestable(service)).map((service) => service.name) };
+}
+/** The `services` input: a JSON array of names (detect's output) or one plain name. */
+function parseServiceNames(text) {
+    const trimmed = text.trim();
+    if (!trimmed.startsWith('['))
+        return [trimmed];
+    let parsed;
+    try {
+        parsed = JSON.parse(trimmed);
+    }
+    catch (error) {
+        throw new Error(`services is not a JSON array: ${error.message}`);
+    }
+    if (!Array.isArray(parsed) || !parsed.every((name) => typeof name === 'string' && name !== '')) {
+        throw new Error('services must be a JSON array of service names');
+    }
+    return parsed;
+}
+/** The service of one detect matrix entry (`toJSON(matrix)`). */
+function parseMatrixEntry(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (error) {
+        throw new Error(`matrix-entry is not JSON: ${error.message}`);
+    }
+    const service = parsed?.service;
+    if (typeof service !== 'string' || service === '')
+        throw new Error('matrix-entry has no "service" (pass toJSON(matrix) of a detect matrix job)');
+    return service;
+}
+
+;// CONCATENATED MODULE: ./shared/src/testing/index.ts
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./cli/src/commands/test.ts
+
+
+
+const testCommand = {
+    name: 'test',
+    usage: `  flotilla test [SERVICE...] [--parallel N]
+      Run the services' test commands from flotilla.yml (default: every service with one), read
+      their reports, and print a table of results and the failures. Exits 1 when a test failed.
+      Test output goes to stderr, prefixed with its service (with -v; always with one service).`,
+    options: {
+        parallel: { type: 'string', default: '2' }
+    },
+    positionals: true,
+    async run({ values, positionals, root, json, log }) {
+        const parallel = Number(values.parallel);
+        if (!Number.isSafeInteger(parallel) || parallel < 1)
+            throw new Error(`--parallel must be a positive integer, got '${String(values.parallel)}'`);
+        const manifest = await loadManifest(root, { file: values.manifest });
+        const { services, withoutTests } = selectTestServices(manifest, positionals);
+        for (const name of withoutTests)
+            log.warn(`${name} has no test command in ${manifest.source}`);
+        // stdout stays the result (one JSON document with --json); the tests' own output goes to stderr.
+        const showOutput = values.verbose === true || services.length === 1;
+        const splitters = new Map(services.map((service) => [service.name, new LineSplitter((line) => process.stderr.write(`${service.name} | ${line}\n`))]));
+        const results = await runTests(services, {
+            root,
+            parallel,
+            log,
+            onOutput: showOutput ? (service, chunk) => splitters.get(service)?.push(chunk) : undefined
+        });
+        for (const splitter of splitters.values())
+            splitter.end();
+        if (json)
+            printJson(testDocument(results));
+        else
+            process.stdout.write(resultText(results));
+        return results.every((result) => result.passed) ? 0 : 1;
+    }
+};
+const COLUMNS = ['service', 'result', 'tests', 'passed', 'failed', 'errors', 'skipped', 'flaky', 'time'];
+/** A table of totals per service, then each failed service's problems and failures. */
+function resultText(results) {
+    if (results.length === 0)
+        return 'no service with a test command\n';
+    const row = (name, status, totals) => [
+        name,
+        status,
+        ...[totals.tests, totals.passed, totals.failed, totals.errors, totals.skipped, totals.flaky].map(String),
+        `${totals.duration.toFixed(2)}s`
+    ];
+    const rows = results.map((result) => row(result.service, result.passed ? 'passed' : 'FAILED', result.totals));
+    if (results.length > 1)
+        rows.push(row('total', '', overallTotals(results)));
+    const table = [[...COLUMNS], ...rows];
+    const widths = COLUMNS.map((_, column) => Math.max(...table.map((cells) => cells[column].length)));
+    const lines = table.map((cells) => cells.map((text, column) => (column < 2 ? text.padEnd(widths[column]) : text.padStart(widths[column]))).join('  ').trimEnd());
+    for (const result of results.filter((candidate) => !candidate.passed)) {
+        lines.push('', `${result.service}: ${result.problems.join('; ')}`);
+        for (const failure of result.failures) {
+            const where = `${failure.location.file}${failure.location.line ? `:${failure.location.line}` : ''}`;
+            lines.push(`  ✗ ${annotations_testTitle(failure)} (${where})`);
+            const message = failure.case.message?.trim();
+            if (message)
+                lines.push(...message.split('\n').slice(0, 5).map((line) => `      ${line}`));
+        }
+        if (result.omittedFailures > 0)
+            lines.push(`  …and ${result.omittedFailures} more failures`);
+        if (result.failures.length === 0 && result.output.trim() !== '') {
+            lines.push('  the end of its output:', ...result.output.trimEnd().split('\n').slice(-20).map((line) => `    ${line}`));
+        }
+    }
+    return lines.join('\n') + '\n';
+}
+
 ;// CONCATENATED MODULE: ./cli/src/main.ts
 /**
  * `flotilla`: the suite's stages on a laptop. With `--json` every command prints exactly one JSON
@@ -12180,7 +17989,9 @@ const validateCommand = {
 
 
 
-const commands = [planCommand, validateCommand];
+
+
+const commands = [planCommand, validateCommand, buildCommand, testCommand];
 const usage = () => `flotilla ${package_namespaceObject.rE}: plan, build, test, deploy and gate a monorepo's services
 
 Usage:

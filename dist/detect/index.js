@@ -34632,8 +34632,56 @@ function killTree(pid, signal = 'SIGKILL') {
         }
     }
 }
+/**
+ * Runs a long program (a test suite) from an argv array, handing its output over as it comes
+ * instead of collecting it. The child leads its own process group: a timeout kills the group
+ * whole, and so does the leader's exit, since a background process left holding the output
+ * pipes would otherwise keep the run open forever.
+ */
+function execStreaming(argv, options) {
+    if (argv.length === 0)
+        throw new Error('execStreaming: empty argv');
+    return new Promise((resolve, reject) => {
+        const child = spawn(argv[0], argv.slice(1), {
+            cwd: options.cwd,
+            env: options.env ?? process.env,
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe']
+        });
+        let timedOut = false;
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                killTree(child.pid);
+            }, options.timeoutMs);
+        child.stdout.on('data', (chunk) => options.onOutput(chunk, 'stdout'));
+        child.stderr.on('data', (chunk) => options.onOutput(chunk, 'stderr'));
+        child.on('error', (error) => {
+            if (timer)
+                clearTimeout(timer);
+            reject(error);
+        });
+        child.on('exit', () => {
+            // Only the group: the leader's own pid is already reaped and may belong to someone else now.
+            try {
+                if (child.pid !== undefined)
+                    process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                // no process of the group is left
+            }
+        });
+        child.on('close', (code, signal) => {
+            if (timer)
+                clearTimeout(timer);
+            resolve({ exitCode: code ?? (signal ? 128 : 1), timedOut });
+        });
+    });
+}
 
 ;// CONCATENATED MODULE: ./shared/src/git/index.ts
+
 
 
 /**
@@ -34744,6 +34792,74 @@ class Git {
     async currentBranch() {
         const result = await this.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], true);
         return result.exitCode === 0 ? result.stdout.toString('utf8').trim() : undefined;
+    }
+    /**
+     * Clones one branch of `url` into `dir` (created if missing, and empty) with history cut to
+     * `depth` commits and no tags; returns a Git working in the clone.
+     */
+    static async cloneBranch(url, dir, options) {
+        assertArgument(options.branch);
+        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+        const git = new Git({ ...options, cwd: dir });
+        await git.run([
+            'clone',
+            '--quiet',
+            '--no-tags',
+            '--single-branch',
+            `--depth=${options.depth}`,
+            '--origin',
+            git.remote,
+            '--branch',
+            options.branch,
+            '--',
+            url,
+            '.'
+        ]);
+        return git;
+    }
+    /** Stages `paths` and commits them as `author` (also the committer), skipping hooks; returns the new commit. */
+    async commit(paths, message, author) {
+        await this.run(['add', '--', ...paths]);
+        await this.run([
+            '-c',
+            `user.name=${author.name}`,
+            '-c',
+            `user.email=${author.email}`,
+            '-c',
+            'commit.gpgsign=false',
+            'commit',
+            '--quiet',
+            '--no-verify',
+            '--message',
+            message
+        ]);
+        return (await this.resolve('HEAD'));
+    }
+    /**
+     * Pushes `refspec` to the remote. A refusal is not thrown: the caller reads `output` (git's
+     * porcelain lines and hints) to tell a lost race, worth retrying, from anything else.
+     * `forceWithLease` overwrites `ref` only while the remote still has it at `expected` (absent when undefined).
+     */
+    async push(refspec, options = {}) {
+        assertArgument(refspec);
+        const lease = options.forceWithLease;
+        const args = ['push', '--porcelain', '--no-verify'];
+        if (lease)
+            args.push(`--force-with-lease=${lease.ref}:${lease.expected ?? ''}`);
+        const result = await this.run([...args, this.remote, refspec], true);
+        return { ok: result.exitCode === 0, output: `${result.stdout.toString('utf8')}${result.stderr}`.trim() };
+    }
+    /** Moves the current branch, index and work tree to `revision`, dropping local changes. */
+    async resetHard(revision) {
+        assertArgument(revision);
+        await this.run(['reset', '--quiet', '--hard', revision]);
+    }
+    /** The commit a branch of the remote points at (`git ls-remote`); undefined when the branch does not exist. */
+    async remoteBranchSha(branch) {
+        assertArgument(branch);
+        const result = await this.run(['ls-remote', '--heads', this.remote, `refs/heads/${branch}`]);
+        const line = result.stdout.toString('utf8').split('\n').find((entry) => entry.endsWith(`\trefs/heads/${branch}`));
+        return line?.split('\t')[0];
     }
     run(args, allowFailure = false) {
         return exec_exec(['git', '-c', 'core.quotepath=off', ...args], { cwd: this.cwd, env: this.env, allowFailure });
@@ -40379,6 +40495,8 @@ function plural(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -43330,6 +43448,7 @@ function getIDToken(aud) {
  * (`INPUT_*` in, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and workflow commands out).
  */
 
+
 /** An input's value, or undefined when it is empty or absent (the runner passes absent as ''). */
 function input(name) {
     const value = getInput(name);
@@ -43387,6 +43506,21 @@ async function runAction(body) {
     }
     catch (error) {
         setFailed(error instanceof Error ? error.message : String(error));
+    }
+}
+/**
+ * Runs `work` with workflow commands switched off (`::stop-commands::`), so output it echoes,
+ * such as a test log, cannot issue commands of its own (annotations among them, which would
+ * use up the step's few).
+ */
+async function withoutWorkflowCommands(work) {
+    const token = `flotilla-${randomUUID()}`;
+    process.stdout.write(`::stop-commands::${token}\n`);
+    try {
+        return await work();
+    }
+    finally {
+        process.stdout.write(`::${token}::\n`);
     }
 }
 
