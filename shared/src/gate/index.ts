@@ -1,0 +1,11 @@
+/** The promotion gate's pure core: criteria, the Argo-style evaluator, windows, conditions and the canary judge. */
+export * from './types.js'
+export { DEFAULT_CONSECUTIVE_ERROR_LIMIT, DEFAULT_GATE_TIMEOUT_SECONDS, MAX_WINDOW_SECONDS, parseGateConfig } from './config.js'
+export { decide, initialState, interrupt, isDecided, isFinal, nextState, outcome, type CriterionState } from './evaluation.js'
+export { ERROR_RETRY_SECONDS, evaluateGate, systemClock, type Clock, type EvaluateGateOptions } from './evaluate.js'
+export { formatSeconds } from './duration.js'
+export { cronMatches, isTimeZone, openWindowStart, parseCron, zonedTime, type CronParse, type ZonedTime } from './cron.js'
+export { evaluateSoak, evaluateWindows, localTime } from './window.js'
+export { ConditionError, evaluateCondition, judgeQueryResult, parseCondition, type ConditionParse } from './condition.js'
+export { cliffsDelta, effectMagnitude, hodgesLehmann, mannWhitneyU, median, normalCdf, normalQuantile, rank, type MannWhitneyResult, type ShiftEstimate } from './statistics.js'
+export { canaryObservation, judgeCanary, type CanaryClassification, type CanaryJudgement, type CanaryMetricJudgement, type CanarySamples } from './canary.js'
