@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import { exec, type ExecResult } from '../exec/index.js'
 import { parseNameStatusZ } from '../changes/parse.js'
 import type { ChangedFile } from '../changes/types.js'
@@ -20,6 +21,12 @@ export interface FetchOptions {
   deepen?: number
   /** `--unshallow`: the complete history of what is fetched. */
   unshallow?: boolean
+}
+
+export interface PushResult {
+  ok: boolean
+  /** What git printed: porcelain ref lines (`!\trefs/heads/main:refs/heads/main\t[rejected] (fetch first)`) and hints. */
+  output: string
 }
 
 export interface RemoteTag {
@@ -144,6 +151,82 @@ export class Git {
   async currentBranch(): Promise<string | undefined> {
     const result = await this.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], true)
     return result.exitCode === 0 ? result.stdout.toString('utf8').trim() : undefined
+  }
+
+  /**
+   * Clones one branch of `url` into `dir` (created if missing, and empty) with history cut to
+   * `depth` commits and no tags; returns a Git working in the clone.
+   */
+  static async cloneBranch(
+    url: string,
+    dir: string,
+    options: Omit<GitOptions, 'cwd'> & { branch: string; depth: number }
+  ): Promise<Git> {
+    assertArgument(options.branch)
+    await mkdir(dir, { recursive: true })
+    const git = new Git({ ...options, cwd: dir })
+    await git.run([
+      'clone',
+      '--quiet',
+      '--no-tags',
+      '--single-branch',
+      `--depth=${options.depth}`,
+      '--origin',
+      git.remote,
+      '--branch',
+      options.branch,
+      '--',
+      url,
+      '.'
+    ])
+    return git
+  }
+
+  /** Stages `paths` and commits them as `author` (also the committer), skipping hooks; returns the new commit. */
+  async commit(paths: readonly string[], message: string, author: { name: string; email: string }): Promise<string> {
+    await this.run(['add', '--', ...paths])
+    await this.run([
+      '-c',
+      `user.name=${author.name}`,
+      '-c',
+      `user.email=${author.email}`,
+      '-c',
+      'commit.gpgsign=false',
+      'commit',
+      '--quiet',
+      '--no-verify',
+      '--message',
+      message
+    ])
+    return (await this.resolve('HEAD'))!
+  }
+
+  /**
+   * Pushes `refspec` to the remote. A refusal is not thrown: the caller reads `output` (git's
+   * porcelain lines and hints) to tell a lost race, worth retrying, from anything else.
+   * `forceWithLease` overwrites `ref` only while the remote still has it at `expected` (absent when undefined).
+   */
+  async push(refspec: string, options: { forceWithLease?: { ref: string; expected?: string } } = {}): Promise<PushResult> {
+    assertArgument(refspec)
+    const lease = options.forceWithLease
+    const args = ['push', '--porcelain', '--no-verify']
+    if (lease) args.push(`--force-with-lease=${lease.ref}:${lease.expected ?? ''}`)
+    const result = await this.run([...args, this.remote, refspec], true)
+    return { ok: result.exitCode === 0, output: `${result.stdout.toString('utf8')}${result.stderr}`.trim() }
+  }
+
+  /** Moves the current branch, index and work tree to `revision`, dropping local changes. */
+  async resetHard(revision: string): Promise<void> {
+    assertArgument(revision)
+    await this.run(['reset', '--quiet', '--hard', revision])
+  }
+
+  /** The commit a branch of the remote points at (`git ls-remote`); undefined when the branch does not exist. */
+  async remoteBranchSha(branch: string): Promise<string | undefined> {
+    assertArgument(branch)
+    const result = await this.run(['ls-remote', '--heads', this.remote, `refs/heads/${branch}`])
+    const line = result.stdout.toString('utf8').split('\n').find((entry) => entry.endsWith(`\trefs/heads/${branch}`))
+    return line?.split('\t')[0]
   }
 
   private run(args: readonly string[], allowFailure = false): Promise<ExecResult> {

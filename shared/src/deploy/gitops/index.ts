@@ -1,0 +1,6 @@
+export { basicCredential, withGitAuthorization } from './credentials.js'
+export { deployGitOps, GitOpsError, type GitOpsDeployOptions, type GitOpsDeployResult } from './deploy.js'
+export { commitMessage, pullRequestBranch, pullRequestText, type DeployChange } from './message.js'
+export { createOrUpdatePullRequest, type PullRequestProposal, type PullRequestRef } from './pull-request.js'
+export { isLostRace, retryDelayMs } from './push-outcome.js'
+export { findExecutable, kustomizeRenderCheck, RenderError, type ManifestCheck } from './render.js'

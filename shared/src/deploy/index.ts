@@ -1,0 +1,2 @@
+export * from './edits/index.js'
+export * from './gitops/index.js'
