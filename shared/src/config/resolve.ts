@@ -4,6 +4,7 @@ import { ManifestError } from './errors.js'
 import { joinPath, normalisePath, normalisePattern, ownershipPattern } from './paths.js'
 import { childKeyPath, itemKeyPath, own, type Locations, type RawManifest, type RawOwnership, type RawService } from './raw.js'
 import { didYouMean } from './suggest.js'
+import { parseGateConfig } from '../gate/config.js'
 import type {
   DeployTarget,
   EnvironmentConfig,
@@ -268,6 +269,9 @@ class Resolver {
         production: raw.production ?? PRODUCTION_NAMES.has(name),
         ...(raw.url === undefined ? {} : { url: raw.url }),
         ...(raw.gate === undefined ? {} : { gate: raw.gate })
+      }
+      if (raw.gate !== undefined) {
+        for (const problem of parseGateConfig(raw.gate, childKeyPath(keyPath, 'gate')).problems) this.report(problem.keyPath, problem.message)
       }
     }
     const cycle = findCycle(edges)

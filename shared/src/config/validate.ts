@@ -93,11 +93,36 @@ class SchemaWalker {
           return this.walkMismatch(value, path, 'a string, number or boolean')
         })
       case 'anyMap':
-        return isMap(target) || isNull(target) ? (target?.toJS(this.source.document) ?? {}) : mismatch()
+        if (!isMap(target) && !isNull(target)) return mismatch()
+        // The stage that owns this subtree validates it later; record where each of its keys is so
+        // that stage's problems point at the right line too.
+        this.recordNested(target, keyPath)
+        return target?.toJS(this.source.document) ?? {}
       case 'named':
         return this.mapEntries(target, keyPath, schema, (value, path) => this.walk(value, schema.entry, path))
       case 'object':
         return this.object(target, schema, keyPath)
+    }
+  }
+
+  private recordNested(node: Node | null, keyPath: string): void {
+    if (isMap(node)) {
+      for (const pair of node.items as Array<Pair<unknown, unknown>>) {
+        const keyNode = this.resolve(pair.key)
+        const key = isScalar(keyNode) ? keyNode.value : undefined
+        if (typeof key !== 'string') continue
+        const path = childKeyPath(keyPath, key)
+        const value = this.resolve(pair.value)
+        this.locations.record(path, this.source.locate(value ?? keyNode), this.source.locate(keyNode))
+        this.recordNested(value, path)
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => {
+        const value = this.resolve(item)
+        const path = itemKeyPath(keyPath, index)
+        this.locations.record(path, this.source.locate(value))
+        this.recordNested(value, path)
+      })
     }
   }
 

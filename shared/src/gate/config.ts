@@ -3,7 +3,7 @@
  * data). Every problem is collected with its key path, so one run reports them all.
  * The YAML shape is documented, with a full example, in docs/gate.md.
  */
-import { parseDuration } from '../config/index.js'
+import { parseDuration } from '../config/validate.js'
 import { childKeyPath, itemKeyPath } from '../config/raw.js'
 import { didYouMean } from '../config/suggest.js'
 import { parseCondition } from './condition.js'
