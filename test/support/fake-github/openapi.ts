@@ -77,6 +77,8 @@ export class OpenApiDescription {
     // GitHub sends and accepts "" for URL fields it documents as `format: uri, default: ""`.
     const uri = fullFormats.uri as (value: string) => boolean
     this.ajv.addFormat('uri', (value: string) => value === '' || uri(value))
+    // GitHub's own format for "owner/repo" (pulls create: head_repo).
+    this.ajv.addFormat('repo.nwo', /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/)
     // Registered, not compiled: Ajv only walks what a compiled `$ref` reaches.
     this.ajv.addSchema(document, DOCUMENT_ID)
     this.routes = buildRoutes(document.paths, document.components)
