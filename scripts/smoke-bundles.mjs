@@ -65,6 +65,9 @@ try {
     } else if (name === 'detect') {
       const { result, output, summary } = runAction('detect', repo, { base: 'HEAD~1', token: '' })
       check('detect action', result.status === 0 && /services<<.*\n\[.*"users"/.test(output) && summary.includes('users'), result.stdout + result.stderr)
+    } else if (name === 'run-tests') {
+      const { result, output, summary } = runAction('run-tests', repo, { services: '["catalog"]', 'check-runs': 'false', token: '' })
+      check('run-tests action', result.status === 0 && /passed<<.*\ntrue\n/.test(output) && summary.includes('catalog'), result.stdout + result.stderr)
     } else {
       // A stage with no scenario here yet must still load and fail cleanly on missing inputs.
       const { result } = runAction(name, repo, {})
