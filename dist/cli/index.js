@@ -6433,7 +6433,7 @@ exports.isNCNameChar = isNCNameChar;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5071);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5541);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -6442,7 +6442,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5071:
+/***/ 5541:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7039,6 +7039,1069 @@ function editDistance(a, b) {
     return d[a.length][b.length];
 }
 
+;// CONCATENATED MODULE: ./shared/src/config/validate.ts
+
+
+
+
+/**
+ * Check a parsed manifest against the schema: every unknown key, wrong type and missing
+ * required key becomes a problem located at its node. Values that pass are kept (durations as
+ * seconds, scalar maps as strings) and values that fail are dropped, so one bad key does not
+ * hide the problems elsewhere.
+ */
+function validateDocument(source) {
+    const walker = new SchemaWalker(source);
+    const root = source.document.contents;
+    walker.locations.record('', source.locate(root));
+    const manifest = walker.walk(root, manifestSchema.type, '');
+    return { manifest: manifest ?? {}, locations: walker.locations, problems: walker.problems };
+}
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+/** Seconds in a duration such as `90s`, `10m` or `1h30m`; undefined when it is not one. */
+function parseDuration(text) {
+    const match = DURATION.exec(text.trim());
+    if (match === null || text.trim() === '')
+        return undefined;
+    const [, hours = '0', minutes = '0', seconds = '0'] = match;
+    return Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
+}
+class SchemaWalker {
+    source;
+    problems = [];
+    locations;
+    constructor(source) {
+        this.source = source;
+        this.locations = new Locations({ file: source.file, line: 1, column: 1 });
+    }
+    /** The checked value of `node`, or undefined (with a problem recorded) when it does not fit. */
+    walk(node, schema, keyPath) {
+        const target = this.resolve(node);
+        const fail = (message) => {
+            this.report(keyPath, this.source.locate(target), message);
+            return undefined;
+        };
+        const scalar = (0,dist/* isScalar */.jn)(target) ? target.value : undefined;
+        const mismatch = () => fail(`expected ${expected(schema)}, got ${describe(target)}`);
+        switch (schema.kind) {
+            case 'string':
+                if (typeof scalar !== 'string')
+                    return mismatch();
+                if (schema.pattern !== undefined && !schema.pattern.test(scalar)) {
+                    return fail(`"${scalar}" is not valid: ${schema.patternDescription ?? `must match ${schema.pattern}`}`);
+                }
+                return scalar;
+            case 'version':
+                return scalar === 1 ? 1 : fail(`unsupported version ${JSON.stringify(scalar ?? describe(target))}; the only version is 1`);
+            case 'boolean':
+                return typeof scalar === 'boolean' ? scalar : mismatch();
+            case 'count':
+                return typeof scalar === 'number' && Number.isInteger(scalar) && scalar >= 0 ? scalar : mismatch();
+            case 'duration': {
+                const seconds = typeof scalar === 'number' ? scalar : typeof scalar === 'string' ? parseDuration(scalar) : undefined;
+                return seconds !== undefined && seconds > 0 ? seconds : mismatch();
+            }
+            case 'command':
+                if (typeof scalar === 'string')
+                    return scalar.trim() === '' ? fail('the command is empty') : scalar;
+                if (!(0,dist/* isSeq */.oP)(target))
+                    return mismatch();
+                if (target.items.length === 0)
+                    return fail('the command is empty');
+                return this.walk(target, { kind: 'list', items: { kind: 'string' } }, keyPath);
+            case 'enum':
+                if (typeof scalar !== 'string')
+                    return mismatch();
+                return schema.values.includes(scalar) ? scalar : fail(`"${scalar}" is not one of ${schema.values.join(', ')}${didYouMean(scalar, schema.values)}`);
+            case 'list':
+                if (!(0,dist/* isSeq */.oP)(target))
+                    return mismatch();
+                return target.items.flatMap((item, index) => {
+                    const itemPath = itemKeyPath(keyPath, index);
+                    this.locations.record(itemPath, this.source.locate(this.resolve(item)));
+                    const value = this.walk(item, schema.items, itemPath);
+                    return value === undefined ? [] : [value];
+                });
+            case 'scalarMap':
+                return this.mapEntries(target, keyPath, schema, (value, path) => {
+                    const text = (0,dist/* isScalar */.jn)(value) ? value.value : undefined;
+                    if (typeof text === 'string' || typeof text === 'number' || typeof text === 'boolean')
+                        return String(text);
+                    return this.walkMismatch(value, path, 'a string, number or boolean');
+                });
+            case 'anyMap':
+                if (!(0,dist/* isMap */.jh)(target) && !isNull(target))
+                    return mismatch();
+                // The stage that owns this subtree validates it later; record where each of its keys is so
+                // that stage's problems point at the right line too.
+                this.recordNested(target, keyPath);
+                return target?.toJS(this.source.document) ?? {};
+            case 'named':
+                return this.mapEntries(target, keyPath, schema, (value, path) => this.walk(value, schema.entry, path));
+            case 'object':
+                return this.object(target, schema, keyPath);
+        }
+    }
+    recordNested(node, keyPath) {
+        if ((0,dist/* isMap */.jh)(node)) {
+            for (const pair of node.items) {
+                const keyNode = this.resolve(pair.key);
+                const key = (0,dist/* isScalar */.jn)(keyNode) ? keyNode.value : undefined;
+                if (typeof key !== 'string')
+                    continue;
+                const path = childKeyPath(keyPath, key);
+                const value = this.resolve(pair.value);
+                this.locations.record(path, this.source.locate(value ?? keyNode), this.source.locate(keyNode));
+                this.recordNested(value, path);
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            node.items.forEach((item, index) => {
+                const value = this.resolve(item);
+                const path = itemKeyPath(keyPath, index);
+                this.locations.record(path, this.source.locate(value));
+                this.recordNested(value, path);
+            });
+        }
+    }
+    object(node, schema, keyPath) {
+        const present = new Set();
+        const result = this.mapEntries(node, keyPath, schema, (value, path, key, keyNode) => {
+            present.add(key);
+            const field = own(schema.fields, key);
+            if (field !== undefined)
+                return this.walk(value, field.type, path);
+            if (schema.passThrough)
+                return this.resolve(value)?.toJS(this.source.document) ?? null;
+            const known = Object.keys(schema.fields);
+            const message = key === '<<'
+                ? 'YAML merge keys ("<<") are not supported; alias a whole value instead'
+                : `unknown key "${key}"${didYouMean(key, known)}`;
+            this.report(path, this.source.locate(keyNode), message);
+            return undefined;
+        });
+        if (result === undefined)
+            return undefined;
+        for (const [key, field] of Object.entries(schema.fields)) {
+            if (field.required && !present.has(key)) {
+                this.report(keyPath, this.locations.key(keyPath), `missing required key "${key}"`);
+            }
+        }
+        return result;
+    }
+    /**
+     * Walk a mapping's entries; `null` (a key with nothing after it) counts as an empty mapping.
+     * Keys of `named` mappings must be valid names; `check` returns undefined to drop an entry.
+     */
+    mapEntries(node, keyPath, schema, check) {
+        if (isNull(node))
+            return {};
+        if (!(0,dist/* isMap */.jh)(node)) {
+            this.report(keyPath, this.source.locate(node), `expected ${expected(schema)}, got ${describe(node)}`);
+            return undefined;
+        }
+        const entries = [];
+        for (const pair of node.items) {
+            const keyNode = this.resolve(pair.key);
+            const key = (0,dist/* isScalar */.jn)(keyNode) ? keyNode.value : undefined;
+            if (typeof key !== 'string') {
+                this.report(keyPath, this.source.locate(keyNode), `keys must be strings, got ${describe(keyNode)}`);
+                continue;
+            }
+            const path = childKeyPath(keyPath, key);
+            this.locations.record(path, this.source.locate(this.resolve(pair.value) ?? keyNode), this.source.locate(keyNode));
+            if (schema.kind === 'named') {
+                if (!NAME_PATTERN.test(key)) {
+                    this.report(path, this.source.locate(keyNode), `"${key}" is not a valid name: use lowercase letters, digits, ".", "_" or "-", starting with a letter or digit`);
+                    continue;
+                }
+            }
+            const value = check(pair.value, path, key, keyNode);
+            if (value !== undefined)
+                entries.push([key, value]);
+        }
+        // fromEntries defines own properties, so a key such as `__proto__` stays plain data.
+        return Object.fromEntries(entries);
+    }
+    walkMismatch(value, path, wanted) {
+        const node = this.resolve(value);
+        this.report(path, this.source.locate(node), `expected ${wanted}, got ${describe(node)}`);
+        return undefined;
+    }
+    /** Follow aliases to the node they name (bounded: the document passed the alias-count check). */
+    resolve(node) {
+        let current = node;
+        while ((0,dist/* isAlias */.Vj)(current))
+            current = current.resolve(this.source.document);
+        return (current ?? null);
+    }
+    report(keyPath, location, message) {
+        this.problems.push({ ...location, keyPath, message });
+    }
+}
+function isNull(node) {
+    return node === null || ((0,dist/* isScalar */.jn)(node) && node.value === null);
+}
+/** What a schema expects, for "expected …, got …" messages. */
+function expected(schema) {
+    switch (schema.kind) {
+        case 'string':
+        case 'enum':
+            return 'a string';
+        case 'version':
+            return 'the number 1';
+        case 'boolean':
+            return 'true or false';
+        case 'count':
+            return 'a whole number of 0 or more';
+        case 'duration':
+            return 'a duration such as 90s, 10m or 1h30m (or a number of seconds)';
+        case 'command':
+            return 'an argv array such as ["npm", "test"] (or one string with shell: true)';
+        case 'list':
+            return `a list of ${expected(schema.items).replace(/^an? /, '')}s`;
+        case 'scalarMap':
+            return 'a mapping of names to strings';
+        case 'named':
+        case 'object':
+        case 'anyMap':
+            return 'a mapping';
+    }
+}
+/** What a node actually is, in YAML's words. */
+function describe(node) {
+    if (isNull(node))
+        return 'nothing (null)';
+    if ((0,dist/* isMap */.jh)(node))
+        return 'a mapping';
+    if ((0,dist/* isSeq */.oP)(node))
+        return 'a list';
+    if ((0,dist/* isScalar */.jn)(node)) {
+        const value = node.value;
+        if (typeof value === 'string')
+            return `the string ${JSON.stringify(value)}`;
+        if (typeof value === 'number' || typeof value === 'boolean')
+            return `${typeof value} ${String(value)}`;
+    }
+    return 'an unsupported value';
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/condition.ts
+const SYMBOLS = ['<=', '>=', '==', '!=', '&&', '||', '<', '>', '(', ')', '[', ']'];
+const COMPARATORS = ['<', '<=', '>', '>=', '==', '!='];
+const NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?/;
+function parseCondition(source) {
+    try {
+        const parser = new Parser(source, tokenize(source));
+        const expression = parser.condition();
+        parser.expectEnd();
+        return { ok: true, condition: { source, expression } };
+    }
+    catch (error) {
+        if (error instanceof ConditionSyntaxError)
+            return { ok: false, message: error.message };
+        throw error;
+    }
+}
+class ConditionSyntaxError extends Error {
+}
+function tokenize(source) {
+    const tokens = [];
+    let at = 0;
+    while (at < source.length) {
+        const rest = source.slice(at);
+        const space = /^\s+/.exec(rest);
+        if (space !== null) {
+            at += space[0].length;
+            continue;
+        }
+        // A sign belongs to a number only where an operand is expected, so `result-1` stays an error.
+        const previous = tokens[tokens.length - 1];
+        const operandExpected = previous === undefined || (previous.kind === 'symbol' && previous.text !== ')' && previous.text !== ']');
+        const number = NUMBER.exec(rest);
+        if (number !== null && (operandExpected || /^\d|^\./.test(rest))) {
+            tokens.push({ kind: 'number', value: Number(number[0]), at });
+            at += number[0].length;
+            continue;
+        }
+        const word = /^[A-Za-z_]\w*/.exec(rest);
+        if (word !== null) {
+            tokens.push({ kind: 'word', text: word[0], at });
+            at += word[0].length;
+            continue;
+        }
+        const symbol = SYMBOLS.find((candidate) => rest.startsWith(candidate));
+        if (symbol === undefined)
+            throw new ConditionSyntaxError(`unexpected "${rest[0]}" at column ${at + 1} in "${source}"`);
+        tokens.push({ kind: 'symbol', text: symbol, at });
+        at += symbol.length;
+    }
+    return tokens;
+}
+class Parser {
+    source;
+    tokens;
+    position = 0;
+    constructor(source, tokens) {
+        this.source = source;
+        this.tokens = tokens;
+    }
+    condition() {
+        let left = this.and();
+        while (this.takeSymbol('||'))
+            left = { kind: 'or', left, right: this.and() };
+        return left;
+    }
+    expectEnd() {
+        const token = this.tokens[this.position];
+        if (token !== undefined)
+            this.fail(token, 'expected "&&", "||" or the end');
+    }
+    and() {
+        let left = this.primary();
+        while (this.takeSymbol('&&'))
+            left = { kind: 'and', left, right: this.primary() };
+        return left;
+    }
+    primary() {
+        if (this.takeSymbol('(')) {
+            const inner = this.condition();
+            if (!this.takeSymbol(')'))
+                this.fail(this.tokens[this.position], 'expected ")"');
+            return inner;
+        }
+        const left = this.operand();
+        const token = this.tokens[this.position];
+        if (token === undefined || token.kind !== 'symbol' || !COMPARATORS.includes(token.text)) {
+            this.fail(token, 'expected a comparison (<, <=, >, >=, ==, !=)');
+        }
+        this.position++;
+        return { kind: 'compare', operator: token.text, left, right: this.operand() };
+    }
+    operand() {
+        const token = this.tokens[this.position];
+        if (token?.kind === 'number') {
+            this.position++;
+            return { kind: 'number', value: token.value };
+        }
+        if (token?.kind === 'word' && token.text === 'result') {
+            this.position++;
+            if (!this.takeSymbol('['))
+                return { kind: 'result' };
+            const index = this.tokens[this.position];
+            if (index?.kind !== 'number' || !Number.isInteger(index.value) || index.value < 0)
+                this.fail(index, 'expected an index (0, 1, …)');
+            this.position++;
+            if (!this.takeSymbol(']'))
+                this.fail(this.tokens[this.position], 'expected "]"');
+            return { kind: 'result', index: index.value };
+        }
+        return this.fail(token, 'expected "result", "result[i]" or a number');
+    }
+    takeSymbol(text) {
+        const token = this.tokens[this.position];
+        if (token?.kind !== 'symbol' || token.text !== text)
+            return false;
+        this.position++;
+        return true;
+    }
+    fail(token, expected) {
+        if (token === undefined)
+            throw new ConditionSyntaxError(`${expected} at the end of "${this.source}"`);
+        const found = token.kind === 'number' ? String(token.value) : token.text;
+        throw new ConditionSyntaxError(`${expected}, found "${found}" at column ${token.at + 1} in "${this.source}"`);
+    }
+}
+/** Raised when a condition cannot be applied to a result (an index past its end, an ambiguous `result`). */
+class ConditionError extends (/* unused pure expression or super */ null && (Error)) {
+}
+/** Applies a condition to a query's values: a scalar or one sample is `[v]`, a vector `[v0, v1, …]`. */
+function evaluateCondition(condition, values) {
+    const evaluate = (expression) => {
+        switch (expression.kind) {
+            case 'or':
+                return evaluate(expression.left) || evaluate(expression.right);
+            case 'and':
+                return evaluate(expression.left) && evaluate(expression.right);
+            case 'compare':
+                return compare(expression.operator, operand(expression.left), operand(expression.right));
+        }
+    };
+    const operand = (item) => {
+        if (item.kind === 'number')
+            return item.value;
+        if (item.index === undefined) {
+            if (values.length !== 1)
+                throw new ConditionError(`"${condition.source}": the result has ${values.length} values; use result[0] … result[${values.length - 1}]`);
+            return values[0];
+        }
+        if (item.index >= values.length)
+            throw new ConditionError(`"${condition.source}": result[${item.index}] does not exist, the result has ${values.length} value${values.length === 1 ? '' : 's'}`);
+        return values[item.index];
+    };
+    return evaluate(condition.expression);
+}
+function compare(operator, left, right) {
+    switch (operator) {
+        case '<':
+            return left < right;
+        case '<=':
+            return left <= right;
+        case '>':
+            return left > right;
+        case '>=':
+            return left >= right;
+        case '==':
+            return left === right;
+        case '!=':
+            return left !== right;
+    }
+}
+/**
+ * A query result judged as Argo does: the failure condition wins; with only a success condition
+ * anything else fails, with only a failure condition anything else succeeds, with both and
+ * neither true it is inconclusive. An empty result, or one that is all NaN (Prometheus' 0/0
+ * when there is no traffic), follows the no-data policy.
+ */
+function judgeQueryResult(values, rule) {
+    if (values.length === 0 || values.every(Number.isNaN)) {
+        const what = values.length === 0 ? 'the query returned no data' : 'the query returned only NaN';
+        const phase = rule.noData === 'fail' ? 'failed' : rule.noData === 'pass' ? 'successful' : 'inconclusive';
+        return { phase, message: `${what} (no_data: ${rule.noData})` };
+    }
+    const value = values.length === 1 ? values[0] : [...values];
+    try {
+        const failure = rule.failure === undefined ? undefined : evaluateCondition(rule.failure, values);
+        const success = rule.success === undefined ? undefined : evaluateCondition(rule.success, values);
+        const shown = `result ${Array.isArray(value) ? `[${value.join(', ')}]` : value}`;
+        if (failure === true)
+            return { phase: 'failed', value, message: `${shown} meets the failure condition "${rule.failure.source}"` };
+        if (success === true)
+            return { phase: 'successful', value, message: `${shown} meets the success condition "${rule.success.source}"` };
+        if (success === false && failure === undefined)
+            return { phase: 'failed', value, message: `${shown} does not meet the success condition "${rule.success.source}"` };
+        if (failure === false && success === undefined)
+            return { phase: 'successful', value, message: `${shown} does not meet the failure condition "${rule.failure.source}"` };
+        return { phase: 'inconclusive', value, message: `${shown} meets neither the success condition "${rule.success?.source}" nor the failure condition "${rule.failure?.source}"` };
+    }
+    catch (error) {
+        if (error instanceof ConditionError)
+            return { phase: 'error', value, message: error.message };
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/cron.ts
+const FIELDS = [
+    { name: 'minute', min: 0, max: 59 },
+    { name: 'hour', min: 0, max: 23 },
+    { name: 'day of month', min: 1, max: 31 },
+    { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+    // 7 is Sunday too; it is folded onto 0 below.
+    { name: 'day of week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] }
+];
+const MACROS = {
+    '@yearly': '0 0 1 1 *',
+    '@annually': '0 0 1 1 *',
+    '@monthly': '0 0 1 * *',
+    '@weekly': '0 0 * * 0',
+    '@daily': '0 0 * * *',
+    '@midnight': '0 0 * * *',
+    '@hourly': '0 * * * *'
+};
+function parseCron(source) {
+    const expanded = MACROS[source.trim().toLowerCase()] ?? source;
+    const fields = expanded.trim().split(/\s+/);
+    if (fields.length !== 5 || fields[0] === '') {
+        return { ok: false, message: `"${source}" is not a cron expression: expected 5 fields (minute hour day-of-month month day-of-week), got ${fields[0] === '' ? 0 : fields.length}` };
+    }
+    const values = [];
+    for (const [index, field] of fields.entries()) {
+        const parsed = parseField(field, FIELDS[index]);
+        if (typeof parsed === 'string')
+            return { ok: false, message: `"${source}": ${parsed}` };
+        values.push(parsed);
+    }
+    const daysOfWeek = [...new Set(values[4].map((day) => day % 7))].sort((a, b) => a - b);
+    return {
+        ok: true,
+        schedule: {
+            source,
+            minutes: values[0],
+            hours: values[1],
+            daysOfMonth: values[2],
+            months: values[3],
+            daysOfWeek,
+            daysOfMonthRestricted: fields[2] !== '*',
+            daysOfWeekRestricted: fields[4] !== '*'
+        }
+    };
+}
+/** The sorted values a field allows, or why it is invalid. */
+function parseField(field, spec) {
+    const allowed = new Set();
+    for (const item of field.split(',')) {
+        const match = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(item);
+        if (match === null)
+            return `${spec.name} field "${field}": "${item}" is not a value, range or step`;
+        const [, base, stepText] = match;
+        const step = stepText === undefined ? 1 : Number(stepText);
+        if (step === 0)
+            return `${spec.name} field "${field}": a step must be at least 1`;
+        let from = spec.min;
+        let to = spec.max;
+        if (base !== '*') {
+            const [first, last] = base.split('-');
+            const start = value(first, spec);
+            if (typeof start === 'string')
+                return `${spec.name} field "${field}": ${start}`;
+            const end = last === undefined ? (stepText === undefined ? start : spec.max) : value(last, spec);
+            if (typeof end === 'string')
+                return `${spec.name} field "${field}": ${end}`;
+            if (end < start)
+                return `${spec.name} field "${field}": range ${base} runs backwards`;
+            from = start;
+            to = end;
+        }
+        for (let current = from; current <= to; current += step)
+            allowed.add(current);
+    }
+    return [...allowed].sort((a, b) => a - b);
+}
+function value(text, spec) {
+    const named = spec.names?.indexOf(text.toUpperCase()) ?? -1;
+    if (named >= 0)
+        return spec.name === 'month' ? named + 1 : named;
+    if (!/^\d+$/.test(text))
+        return `"${text}" is not a number${spec.names === undefined ? '' : ' or a name'}`;
+    const number = Number(text);
+    if (number < spec.min || number > spec.max)
+        return `${number} is outside ${spec.min}-${spec.max}`;
+    return number;
+}
+function cronMatches(schedule, time) {
+    if (!schedule.minutes.includes(time.minute) || !schedule.hours.includes(time.hour) || !schedule.months.includes(time.month))
+        return false;
+    const dayOfMonth = schedule.daysOfMonth.includes(time.day);
+    const dayOfWeek = schedule.daysOfWeek.includes(time.weekday);
+    // Vixie cron: when both day fields are restricted, either one matching is enough.
+    if (schedule.daysOfMonthRestricted && schedule.daysOfWeekRestricted)
+        return dayOfMonth || dayOfWeek;
+    return dayOfMonth && dayOfWeek;
+}
+const formatters = new Map();
+function formatter(timeZone) {
+    let found = formatters.get(timeZone);
+    if (found === undefined) {
+        found = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+        formatters.set(timeZone, found);
+    }
+    return found;
+}
+/** Whether `timeZone` is an IANA zone this runtime knows. */
+function isTimeZone(timeZone) {
+    try {
+        formatter(timeZone);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+const MINUTE = 60_000;
+/** UTC offsets change only on quarter-hour boundaries, so one lookup per quarter hour suffices. */
+const QUARTER_HOUR = 15 * MINUTE;
+/** Milliseconds to add to an instant to get its wall-clock time in `timeZone` read as UTC. */
+function offsetAt(instant, timeZone) {
+    const parts = Object.fromEntries(formatter(timeZone).formatToParts(instant).map((part) => [part.type, part.value]));
+    const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
+    return wall - Math.floor(instant / MINUTE) * MINUTE;
+}
+function zonedTime(instant, timeZone) {
+    return wallClock(instant + offsetAt(instant, timeZone));
+}
+function wallClock(shifted) {
+    const date = new Date(shifted);
+    return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: date.getUTCHours(), minute: date.getUTCMinutes(), weekday: date.getUTCDay() };
+}
+/**
+ * The latest instant `start` with a cron match (in wall-clock time) such that
+ * `start <= now < start + durationMs`, or undefined when no window is open. Walking real
+ * minutes backwards makes DST right by construction: a skipped wall-clock minute never
+ * matches, a repeated one matches twice, and a window lasts `durationMs` of elapsed time.
+ */
+function openWindowStart(schedule, timeZone, durationMs, now) {
+    let offsetBlock = Number.NaN;
+    let offset = 0;
+    for (let start = Math.floor(now / MINUTE) * MINUTE; now - start < durationMs; start -= MINUTE) {
+        const block = Math.floor(start / QUARTER_HOUR);
+        if (block !== offsetBlock) {
+            offsetBlock = block;
+            offset = offsetAt(start, timeZone);
+        }
+        if (cronMatches(schedule, wallClock(start + offset)))
+            return start;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/duration.ts
+/** `90` → `1m30s`, the manifest's duration notation. */
+function formatSeconds(seconds) {
+    const hours = Math.floor(seconds / 3600);
+    const minutes = Math.floor((seconds % 3600) / 60);
+    const rest = seconds % 60;
+    const text = `${hours > 0 ? `${hours}h` : ''}${minutes > 0 ? `${minutes}m` : ''}${rest > 0 ? `${rest}s` : ''}`;
+    return text === '' ? '0s' : text;
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/config.ts
+/**
+ * Validation of `environments.<env>.gate` (passed through by the manifest loader as plain
+ * data). Every problem is collected with its key path, so one run reports them all.
+ * The YAML shape is documented, with a full example, in docs/gate.md.
+ */
+
+
+
+
+
+
+const DEFAULT_GATE_TIMEOUT_SECONDS = 3600;
+/** Argo Rollouts' default. */
+const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
+/** Longer windows would make every check walk too far back; a narrower cron says the same. */
+const MAX_WINDOW_SECONDS = 31 * 24 * 3600;
+const EVALUATION_KEYS = ['initial_delay', 'interval', 'count', 'failure_limit', 'inconclusive_limit', 'consecutive_error_limit', 'consecutive_success_limit', 'dry_run'];
+const GATE_KEYS = ['timeout', 'prometheus_address', 'checks', 'deployment', 'http', 'prometheus', 'canary', 'soak', 'window'];
+function parseGateConfig(raw, keyPath) {
+    if (raw === undefined || raw === null)
+        return { problems: [] };
+    const reader = new Reader();
+    const gate = reader.map(raw, keyPath, GATE_KEYS);
+    if (gate === undefined)
+        return { problems: reader.problems };
+    const at = (key) => childKeyPath(keyPath, key);
+    const timeoutSeconds = reader.duration(gate, 'timeout', keyPath, { positive: true }) ?? DEFAULT_GATE_TIMEOUT_SECONDS;
+    const prometheusAddress = reader.url(gate, 'prometheus_address', keyPath);
+    const criteria = [];
+    const add = (criterion) => {
+        if (criterion !== undefined)
+            criteria.push(criterion);
+    };
+    if (gate.checks !== undefined)
+        add(checks(reader, gate.checks, at('checks')));
+    if (gate.deployment !== undefined)
+        add(deployment(reader, gate.deployment, at('deployment')));
+    for (const [name, value, path] of reader.named(gate, 'http', keyPath))
+        add(http(reader, name, value, path));
+    for (const [name, value, path] of reader.named(gate, 'prometheus', keyPath))
+        add(prometheus(reader, name, value, path, prometheusAddress));
+    for (const [name, value, path] of reader.named(gate, 'canary', keyPath))
+        add(canary(reader, name, value, path, prometheusAddress));
+    if (gate.soak !== undefined)
+        add(soak(reader, gate.soak, at('soak')));
+    if (gate.window !== undefined)
+        add(config_window(reader, gate.window, at('window')));
+    for (const criterion of criteria) {
+        const { initialDelaySeconds, intervalSeconds, count } = criterion.evaluation;
+        const needed = initialDelaySeconds + intervalSeconds * (count - 1);
+        if (needed >= timeoutSeconds) {
+            reader.problem(at('timeout'), `the gate times out after ${formatSeconds(timeoutSeconds)}, but ${criterion.name} needs ${formatSeconds(needed)} to take its ${count} measurements; raise timeout or lower count/interval`);
+        }
+    }
+    return reader.problems.length > 0 ? { problems: reader.problems } : { gate: { timeoutSeconds, criteria }, problems: [] };
+}
+function checks(reader, raw, path) {
+    const map = reader.map(raw, path, ['names', 'wait', 'interval', 'failure_limit', 'consecutive_error_limit', 'dry_run']);
+    if (map === undefined)
+        return undefined;
+    const names = map.names === undefined ? undefined : reader.strings(map.names, childKeyPath(path, 'names'));
+    const waitSeconds = reader.duration(map, 'wait', path, {}) ?? 600;
+    const intervalSeconds = reader.duration(map, 'interval', path, { positive: true }) ?? 30;
+    // Pending checks are inconclusive until the last poll, which fails them (see docs/gate.md).
+    const count = Math.floor(waitSeconds / intervalSeconds) + 1;
+    const evaluation = reader.evaluation(map, path, { intervalSeconds, count, inconclusiveLimit: count, consecutiveSuccessLimit: 1 });
+    return evaluation && { name: 'checks', kind: 'checks', evaluation, waitSeconds, ...(names === undefined ? {} : { names }) };
+}
+function deployment(reader, raw, path) {
+    // `deployment: [staging]` is short for `deployment: { environments: [staging] }`.
+    const map = Array.isArray(raw) ? {} : reader.map(raw, path, ['environments', ...EVALUATION_KEYS]);
+    if (map === undefined)
+        return undefined;
+    const listPath = Array.isArray(raw) ? path : childKeyPath(path, 'environments');
+    const list = Array.isArray(raw) ? raw : map.environments;
+    if (list === undefined)
+        reader.problem(path, 'missing required key "environments" (the environments that need a successful deployment of this commit)');
+    const environments = list === undefined ? undefined : reader.strings(list, listPath);
+    if (environments !== undefined && environments.length === 0)
+        reader.problem(listPath, 'the list is empty');
+    const evaluation = reader.evaluation(map, path, {});
+    return evaluation && environments && environments.length > 0 ? { name: 'deployment', kind: 'deployment', evaluation, environments } : undefined;
+}
+function http(reader, name, raw, path) {
+    const map = reader.map(raw, path, ['url', 'status', 'body', 'timeout', ...EVALUATION_KEYS]);
+    if (map === undefined)
+        return undefined;
+    const url = reader.url(map, 'url', path, { required: true });
+    const status = reader.statusList(map, 'status', path) ?? [200];
+    const body = reader.string(map, 'body', path);
+    if (body !== undefined) {
+        try {
+            new RegExp(body);
+        }
+        catch (error) {
+            reader.problem(childKeyPath(path, 'body'), `not a regular expression: ${error.message}`);
+        }
+    }
+    const requestTimeoutSeconds = reader.duration(map, 'timeout', path, { positive: true }) ?? 10;
+    const evaluation = reader.evaluation(map, path, {});
+    if (evaluation === undefined || url === undefined)
+        return undefined;
+    return { name: `http.${name}`, kind: 'http', evaluation, url, status, requestTimeoutSeconds, ...(body === undefined ? {} : { body }) };
+}
+function prometheus(reader, name, raw, path, defaultAddress) {
+    const map = reader.map(raw, path, ['address', 'query', 'success', 'failure', 'no_data', ...EVALUATION_KEYS]);
+    if (map === undefined)
+        return undefined;
+    const address = reader.address(map, path, defaultAddress);
+    const query = reader.string(map, 'query', path, { required: true });
+    const success = reader.condition(map, 'success', path);
+    const failure = reader.condition(map, 'failure', path);
+    if (map.success === undefined && map.failure === undefined)
+        reader.problem(path, 'give a success condition, a failure condition or both (e.g. success: result < 0.01)');
+    const noData = (reader.oneOf(map, 'no_data', path, ['fail', 'inconclusive', 'pass']) ?? 'inconclusive');
+    const evaluation = reader.evaluation(map, path, {});
+    if (evaluation === undefined || address === undefined || query === undefined || (success === undefined && failure === undefined))
+        return undefined;
+    return { name: `prometheus.${name}`, kind: 'prometheus', evaluation, address, query, noData, ...(success && { success }), ...(failure && { failure }) };
+}
+function canary(reader, name, raw, path, defaultAddress) {
+    const map = reader.map(raw, path, ['address', 'lookback', 'step', 'confidence', 'minimum_effect', 'minimum_samples', 'thresholds', 'metrics', ...EVALUATION_KEYS]);
+    if (map === undefined)
+        return undefined;
+    const address = reader.address(map, path, defaultAddress);
+    const lookbackSeconds = reader.duration(map, 'lookback', path, { positive: true }) ?? 600;
+    const stepSeconds = reader.duration(map, 'step', path, { positive: true }) ?? 15;
+    const confidence = reader.number(map, 'confidence', path, { above: 0, below: 1 }) ?? 0.95;
+    const minimumEffect = reader.number(map, 'minimum_effect', path, { from: 0, to: 1 }) ?? 0.147;
+    const minimumSamples = reader.integer(map, 'minimum_samples', path, 1) ?? 5;
+    const thresholdsPath = childKeyPath(path, 'thresholds');
+    const thresholdMap = map.thresholds === undefined ? {} : reader.map(map.thresholds, thresholdsPath, ['pass', 'marginal']);
+    const pass = thresholdMap && (reader.number(thresholdMap, 'pass', thresholdsPath, { from: 0, to: 100 }) ?? 95);
+    const marginal = thresholdMap && (reader.number(thresholdMap, 'marginal', thresholdsPath, { from: 0, to: 100 }) ?? 75);
+    if (pass !== undefined && marginal !== undefined && marginal > pass)
+        reader.problem(thresholdsPath, `marginal (${marginal}) is above pass (${pass})`);
+    const metrics = [];
+    const named = reader.named(map, 'metrics', path);
+    if (map.metrics === undefined)
+        reader.problem(path, 'list the metrics to compare under metrics:');
+    else if (named.length === 0 && config_isRecord(map.metrics))
+        reader.problem(childKeyPath(path, 'metrics'), 'no metrics');
+    for (const [metricName, value, metricPath] of named) {
+        const metric = canaryMetric(reader, metricName, value, metricPath);
+        if (metric !== undefined)
+            metrics.push(metric);
+    }
+    const evaluation = reader.evaluation(map, path, {});
+    if (evaluation === undefined || address === undefined || pass === undefined || marginal === undefined || metrics.length !== named.length || metrics.length === 0)
+        return undefined;
+    return { name: `canary.${name}`, kind: 'canary', evaluation, address, lookbackSeconds, stepSeconds, confidence, minimumEffect, minimumSamples, thresholds: { pass, marginal }, metrics };
+}
+function canaryMetric(reader, name, raw, path) {
+    const map = reader.map(raw, path, ['canary', 'baseline', 'direction', 'tolerance', 'weight', 'critical']);
+    if (map === undefined)
+        return undefined;
+    const canaryQuery = reader.string(map, 'canary', path, { required: true });
+    const baseline = reader.string(map, 'baseline', path, { required: true });
+    const direction = (reader.oneOf(map, 'direction', path, ['increase', 'decrease', 'either']) ?? 'increase');
+    const tolerance = reader.number(map, 'tolerance', path, { from: 0 }) ?? 0.1;
+    const weight = reader.number(map, 'weight', path, { from: 0 }) ?? 1;
+    const critical = reader.boolean(map, 'critical', path) ?? false;
+    if (canaryQuery === undefined || baseline === undefined)
+        return undefined;
+    return { name, canary: canaryQuery, baseline, direction, tolerance, weight, critical };
+}
+function soak(reader, raw, path) {
+    // `soak: 30m` is short for `soak: { duration: 30m }`.
+    const shorthand = typeof raw === 'string' || typeof raw === 'number';
+    const map = shorthand ? {} : reader.map(raw, path, ['duration', ...EVALUATION_KEYS]);
+    if (map === undefined)
+        return undefined;
+    const durationSeconds = shorthand ? reader.durationValue(raw, path, { positive: true }) : reader.duration(map, 'duration', path, { positive: true, required: true });
+    const evaluation = reader.evaluation(map, path, {});
+    return evaluation && durationSeconds !== undefined ? { name: 'soak', kind: 'soak', evaluation, durationSeconds } : undefined;
+}
+function config_window(reader, raw, path) {
+    const map = reader.map(raw, path, ['time_zone', 'allow', 'deny', 'freeze', 'dry_run']);
+    if (map === undefined)
+        return undefined;
+    const timeZone = reader.timeZone(map, path) ?? 'UTC';
+    const allow = reader.list(map, 'allow', path).map(([value, itemPath]) => timeWindow(reader, value, itemPath, timeZone));
+    const deny = reader.list(map, 'deny', path).map(([value, itemPath]) => timeWindow(reader, value, itemPath, timeZone));
+    const freeze = reader.string(map, 'freeze', path);
+    if (map.allow === undefined && map.deny === undefined && map.freeze === undefined)
+        reader.problem(path, 'give allow windows, deny windows or a freeze');
+    const evaluation = reader.evaluation(map, path, {});
+    if (evaluation === undefined || allow.includes(undefined) || deny.includes(undefined))
+        return undefined;
+    return { name: 'window', kind: 'window', evaluation, allow: allow, deny: deny, ...(freeze === undefined ? {} : { freeze }) };
+}
+function timeWindow(reader, raw, path, defaultTimeZone) {
+    const map = reader.map(raw, path, ['cron', 'duration', 'time_zone', 'reason']);
+    if (map === undefined)
+        return undefined;
+    const cronText = reader.string(map, 'cron', path, { required: true });
+    const parsed = cronText === undefined ? undefined : parseCron(cronText);
+    if (parsed !== undefined && !parsed.ok)
+        reader.problem(childKeyPath(path, 'cron'), parsed.message);
+    const durationSeconds = reader.duration(map, 'duration', path, { positive: true, required: true });
+    if (durationSeconds !== undefined && durationSeconds > MAX_WINDOW_SECONDS) {
+        reader.problem(childKeyPath(path, 'duration'), `${formatSeconds(durationSeconds)} is longer than 31 days; use a cron that matches more often`);
+    }
+    const timeZone = reader.timeZone(map, path) ?? defaultTimeZone;
+    const reason = reader.string(map, 'reason', path);
+    if (parsed === undefined || !parsed.ok || durationSeconds === undefined || durationSeconds > MAX_WINDOW_SECONDS)
+        return undefined;
+    return { schedule: parsed.schedule, durationSeconds, timeZone, ...(reason === undefined ? {} : { reason }) };
+}
+function config_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function config_describe(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    if (typeof value === 'string')
+        return `"${value}"`;
+    return String(value);
+}
+/** Typed reads of one mapping's keys, each recording a located problem instead of throwing. */
+class Reader {
+    problems = [];
+    problem(keyPath, message) {
+        this.problems.push({ keyPath, message });
+    }
+    map(raw, path, keys) {
+        if (!config_isRecord(raw)) {
+            this.problem(path, `expected a mapping, got ${config_describe(raw)}`);
+            return undefined;
+        }
+        for (const key of Object.keys(raw)) {
+            if (!keys.includes(key))
+                this.problem(childKeyPath(path, key), `unknown key "${key}"${didYouMean(key, keys)}`);
+        }
+        return raw;
+    }
+    /** Entries of a mapping of named items (`http: { health: {...} }`). */
+    named(map, key, path) {
+        const value = map[key];
+        if (value === undefined)
+            return [];
+        const keyPath = childKeyPath(path, key);
+        if (!config_isRecord(value)) {
+            this.problem(keyPath, `expected a mapping of names to settings, got ${config_describe(value)}`);
+            return [];
+        }
+        return Object.entries(value).flatMap(([name, item]) => {
+            const itemPath = childKeyPath(keyPath, name);
+            if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) {
+                this.problem(itemPath, `"${name}" is not a valid name: use letters, digits, ".", "_" and "-"`);
+                return [];
+            }
+            return [[name, item, itemPath]];
+        });
+    }
+    list(map, key, path) {
+        const value = map[key];
+        if (value === undefined)
+            return [];
+        const keyPath = childKeyPath(path, key);
+        if (!Array.isArray(value)) {
+            this.problem(keyPath, `expected a list, got ${config_describe(value)}`);
+            return [];
+        }
+        return value.map((item, index) => [item, itemKeyPath(keyPath, index)]);
+    }
+    /** A list of non-empty strings at `keyPath`, or undefined (with problems) when it is not one. */
+    strings(value, keyPath) {
+        if (!Array.isArray(value)) {
+            this.problem(keyPath, `expected a list of strings, got ${config_describe(value)}`);
+            return undefined;
+        }
+        const strings = value.flatMap((item, index) => {
+            if (typeof item === 'string' && item.trim() !== '')
+                return [item];
+            this.problem(itemKeyPath(keyPath, index), `expected a non-empty string, got ${config_describe(item)}`);
+            return [];
+        });
+        return strings.length === value.length ? strings : undefined;
+    }
+    string(map, key, path, options = {}) {
+        const value = map[key];
+        const keyPath = childKeyPath(path, key);
+        if (value === undefined) {
+            if (options.required)
+                this.problem(path, `missing required key "${key}"`);
+            return undefined;
+        }
+        if (typeof value !== 'string' || value.trim() === '') {
+            this.problem(keyPath, `expected a non-empty string, got ${config_describe(value)}`);
+            return undefined;
+        }
+        return value;
+    }
+    statusList(map, key, path) {
+        const value = map[key];
+        if (value === undefined)
+            return undefined;
+        const items = Array.isArray(value) ? this.list(map, key, path) : [[value, childKeyPath(path, key)]];
+        const codes = items.flatMap(([item, itemPath]) => {
+            if (typeof item === 'number' && Number.isInteger(item) && item >= 100 && item <= 599)
+                return [item];
+            this.problem(itemPath, `expected an HTTP status code (100-599), got ${config_describe(item)}`);
+            return [];
+        });
+        return codes.length === items.length && codes.length > 0 ? codes : undefined;
+    }
+    duration(map, key, path, options) {
+        const value = map[key];
+        if (value === undefined) {
+            if (options.required)
+                this.problem(path, `missing required key "${key}"`);
+            return undefined;
+        }
+        return this.durationValue(value, childKeyPath(path, key), options);
+    }
+    /** Seconds in `30s`, `5m`, `1h30m` (or a whole number of seconds). */
+    durationValue(value, keyPath, options) {
+        const seconds = typeof value === 'number' && Number.isInteger(value) ? value : typeof value === 'string' ? parseDuration(value) : undefined;
+        if (seconds === undefined || seconds < 0 || (options.positive && seconds === 0)) {
+            this.problem(keyPath, `expected a ${options.positive ? 'positive ' : ''}duration such as 30s, 5m or 1h30m, got ${config_describe(value)}`);
+            return undefined;
+        }
+        return seconds;
+    }
+    integer(map, key, path, minimum) {
+        const value = map[key];
+        if (value === undefined)
+            return undefined;
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
+            this.problem(childKeyPath(path, key), `expected a whole number ≥ ${minimum}, got ${config_describe(value)}`);
+            return undefined;
+        }
+        return value;
+    }
+    number(map, key, path, range) {
+        const value = map[key];
+        if (value === undefined)
+            return undefined;
+        const fits = typeof value === 'number' && Number.isFinite(value) &&
+            (range.from === undefined || value >= range.from) && (range.to === undefined || value <= range.to) &&
+            (range.above === undefined || value > range.above) && (range.below === undefined || value < range.below);
+        if (!fits) {
+            const bounds = [
+                range.from !== undefined && `≥ ${range.from}`,
+                range.above !== undefined && `> ${range.above}`,
+                range.to !== undefined && `≤ ${range.to}`,
+                range.below !== undefined && `< ${range.below}`
+            ].filter(Boolean);
+            this.problem(childKeyPath(path, key), `expected a number${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}, got ${config_describe(value)}`);
+            return undefined;
+        }
+        return value;
+    }
+    boolean(map, key, path) {
+        const value = map[key];
+        if (value === undefined)
+            return undefined;
+        if (typeof value !== 'boolean') {
+            this.problem(childKeyPath(path, key), `expected true or false, got ${config_describe(value)}`);
+            return undefined;
+        }
+        return value;
+    }
+    oneOf(map, key, path, values) {
+        const value = map[key];
+        if (value === undefined)
+            return undefined;
+        if (typeof value !== 'string' || !values.includes(value)) {
+            const hint = typeof value === 'string' ? didYouMean(value, values) : '';
+            this.problem(childKeyPath(path, key), `expected one of ${values.join(', ')}, got ${config_describe(value)}${hint}`);
+            return undefined;
+        }
+        return value;
+    }
+    url(map, key, path, options = {}) {
+        const text = this.string(map, key, path, options);
+        if (text === undefined)
+            return undefined;
+        if (!/^https?:\/\/[^\s/]+/.test(text) || !URL.canParse(text)) {
+            this.problem(childKeyPath(path, key), `expected an http:// or https:// URL, got "${text}"`);
+            return undefined;
+        }
+        return text;
+    }
+    address(map, path, fallback) {
+        if (map.address === undefined && fallback === undefined) {
+            this.problem(path, 'no Prometheus address: set address here or prometheus_address on the gate');
+            return undefined;
+        }
+        return map.address === undefined ? fallback : this.url(map, 'address', path);
+    }
+    condition(map, key, path) {
+        const text = this.string(map, key, path);
+        if (text === undefined)
+            return undefined;
+        const parsed = parseCondition(text);
+        if (!parsed.ok) {
+            this.problem(childKeyPath(path, key), parsed.message);
+            return undefined;
+        }
+        return parsed.condition;
+    }
+    timeZone(map, path) {
+        const zone = this.string(map, 'time_zone', path);
+        if (zone === undefined)
+            return undefined;
+        if (!isTimeZone(zone)) {
+            this.problem(childKeyPath(path, 'time_zone'), `"${zone}" is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`);
+            return undefined;
+        }
+        return zone;
+    }
+    /** The evaluation settings of a criterion: its own keys over the kind's defaults, checked together. */
+    evaluation(map, path, defaults) {
+        const before = this.problems.length;
+        const count = this.integer(map, 'count', path, 1) ?? defaults.count ?? 1;
+        const intervalSeconds = this.duration(map, 'interval', path, { positive: true }) ?? defaults.intervalSeconds ?? 0;
+        const settings = {
+            initialDelaySeconds: this.duration(map, 'initial_delay', path, {}) ?? 0,
+            intervalSeconds,
+            count,
+            failureLimit: this.integer(map, 'failure_limit', path, -1) ?? defaults.failureLimit ?? 0,
+            inconclusiveLimit: this.integer(map, 'inconclusive_limit', path, 0) ?? defaults.inconclusiveLimit ?? 0,
+            consecutiveErrorLimit: this.integer(map, 'consecutive_error_limit', path, 0) ?? DEFAULT_CONSECUTIVE_ERROR_LIMIT,
+            consecutiveSuccessLimit: this.integer(map, 'consecutive_success_limit', path, 0) ?? defaults.consecutiveSuccessLimit ?? 0,
+            dryRun: this.boolean(map, 'dry_run', path) ?? false
+        };
+        if (this.problems.length > before)
+            return undefined;
+        if (count > 1 && intervalSeconds === 0)
+            this.problem(childKeyPath(path, 'count'), `count ${count} needs an interval between measurements`);
+        if (settings.failureLimit === -1 && settings.consecutiveSuccessLimit === 0) {
+            this.problem(path, 'failure_limit -1 disables failures, so set consecutive_success_limit: something has to decide the outcome');
+        }
+        if (settings.consecutiveSuccessLimit > count) {
+            this.problem(childKeyPath(path, 'consecutive_success_limit'), `${settings.consecutiveSuccessLimit} successes in a row can never happen within count ${count}`);
+        }
+        return this.problems.length > before ? undefined : settings;
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
@@ -7216,6 +8279,7 @@ function recordOf(value) {
 }
 
 ;// CONCATENATED MODULE: ./shared/src/config/resolve.ts
+
 
 
 
@@ -7460,6 +8524,10 @@ class Resolver {
                 ...(raw.url === undefined ? {} : { url: raw.url }),
                 ...(raw.gate === undefined ? {} : { gate: raw.gate })
             };
+            if (raw.gate !== undefined) {
+                for (const problem of parseGateConfig(raw.gate, childKeyPath(keyPath, 'gate')).problems)
+                    this.report(problem.keyPath, problem.message);
+            }
         }
         const cycle = findCycle(edges);
         if (cycle !== undefined) {
@@ -7473,226 +8541,6 @@ class Resolver {
     reportAtKey(keyPath, message) {
         this.problems.push({ ...this.locations.key(keyPath), keyPath, message });
     }
-}
-
-;// CONCATENATED MODULE: ./shared/src/config/validate.ts
-
-
-
-
-/**
- * Check a parsed manifest against the schema: every unknown key, wrong type and missing
- * required key becomes a problem located at its node. Values that pass are kept (durations as
- * seconds, scalar maps as strings) and values that fail are dropped, so one bad key does not
- * hide the problems elsewhere.
- */
-function validateDocument(source) {
-    const walker = new SchemaWalker(source);
-    const root = source.document.contents;
-    walker.locations.record('', source.locate(root));
-    const manifest = walker.walk(root, manifestSchema.type, '');
-    return { manifest: manifest ?? {}, locations: walker.locations, problems: walker.problems };
-}
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-/** Seconds in a duration such as `90s`, `10m` or `1h30m`; undefined when it is not one. */
-function parseDuration(text) {
-    const match = DURATION.exec(text.trim());
-    if (match === null || text.trim() === '')
-        return undefined;
-    const [, hours = '0', minutes = '0', seconds = '0'] = match;
-    return Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
-}
-class SchemaWalker {
-    source;
-    problems = [];
-    locations;
-    constructor(source) {
-        this.source = source;
-        this.locations = new Locations({ file: source.file, line: 1, column: 1 });
-    }
-    /** The checked value of `node`, or undefined (with a problem recorded) when it does not fit. */
-    walk(node, schema, keyPath) {
-        const target = this.resolve(node);
-        const fail = (message) => {
-            this.report(keyPath, this.source.locate(target), message);
-            return undefined;
-        };
-        const scalar = (0,dist/* isScalar */.jn)(target) ? target.value : undefined;
-        const mismatch = () => fail(`expected ${expected(schema)}, got ${describe(target)}`);
-        switch (schema.kind) {
-            case 'string':
-                if (typeof scalar !== 'string')
-                    return mismatch();
-                if (schema.pattern !== undefined && !schema.pattern.test(scalar)) {
-                    return fail(`"${scalar}" is not valid: ${schema.patternDescription ?? `must match ${schema.pattern}`}`);
-                }
-                return scalar;
-            case 'version':
-                return scalar === 1 ? 1 : fail(`unsupported version ${JSON.stringify(scalar ?? describe(target))}; the only version is 1`);
-            case 'boolean':
-                return typeof scalar === 'boolean' ? scalar : mismatch();
-            case 'count':
-                return typeof scalar === 'number' && Number.isInteger(scalar) && scalar >= 0 ? scalar : mismatch();
-            case 'duration': {
-                const seconds = typeof scalar === 'number' ? scalar : typeof scalar === 'string' ? parseDuration(scalar) : undefined;
-                return seconds !== undefined && seconds > 0 ? seconds : mismatch();
-            }
-            case 'command':
-                if (typeof scalar === 'string')
-                    return scalar.trim() === '' ? fail('the command is empty') : scalar;
-                if (!(0,dist/* isSeq */.oP)(target))
-                    return mismatch();
-                if (target.items.length === 0)
-                    return fail('the command is empty');
-                return this.walk(target, { kind: 'list', items: { kind: 'string' } }, keyPath);
-            case 'enum':
-                if (typeof scalar !== 'string')
-                    return mismatch();
-                return schema.values.includes(scalar) ? scalar : fail(`"${scalar}" is not one of ${schema.values.join(', ')}${didYouMean(scalar, schema.values)}`);
-            case 'list':
-                if (!(0,dist/* isSeq */.oP)(target))
-                    return mismatch();
-                return target.items.flatMap((item, index) => {
-                    const itemPath = itemKeyPath(keyPath, index);
-                    this.locations.record(itemPath, this.source.locate(this.resolve(item)));
-                    const value = this.walk(item, schema.items, itemPath);
-                    return value === undefined ? [] : [value];
-                });
-            case 'scalarMap':
-                return this.mapEntries(target, keyPath, schema, (value, path) => {
-                    const text = (0,dist/* isScalar */.jn)(value) ? value.value : undefined;
-                    if (typeof text === 'string' || typeof text === 'number' || typeof text === 'boolean')
-                        return String(text);
-                    return this.walkMismatch(value, path, 'a string, number or boolean');
-                });
-            case 'anyMap':
-                return (0,dist/* isMap */.jh)(target) || isNull(target) ? (target?.toJS(this.source.document) ?? {}) : mismatch();
-            case 'named':
-                return this.mapEntries(target, keyPath, schema, (value, path) => this.walk(value, schema.entry, path));
-            case 'object':
-                return this.object(target, schema, keyPath);
-        }
-    }
-    object(node, schema, keyPath) {
-        const present = new Set();
-        const result = this.mapEntries(node, keyPath, schema, (value, path, key, keyNode) => {
-            present.add(key);
-            const field = own(schema.fields, key);
-            if (field !== undefined)
-                return this.walk(value, field.type, path);
-            if (schema.passThrough)
-                return this.resolve(value)?.toJS(this.source.document) ?? null;
-            const known = Object.keys(schema.fields);
-            const message = key === '<<'
-                ? 'YAML merge keys ("<<") are not supported; alias a whole value instead'
-                : `unknown key "${key}"${didYouMean(key, known)}`;
-            this.report(path, this.source.locate(keyNode), message);
-            return undefined;
-        });
-        if (result === undefined)
-            return undefined;
-        for (const [key, field] of Object.entries(schema.fields)) {
-            if (field.required && !present.has(key)) {
-                this.report(keyPath, this.locations.key(keyPath), `missing required key "${key}"`);
-            }
-        }
-        return result;
-    }
-    /**
-     * Walk a mapping's entries; `null` (a key with nothing after it) counts as an empty mapping.
-     * Keys of `named` mappings must be valid names; `check` returns undefined to drop an entry.
-     */
-    mapEntries(node, keyPath, schema, check) {
-        if (isNull(node))
-            return {};
-        if (!(0,dist/* isMap */.jh)(node)) {
-            this.report(keyPath, this.source.locate(node), `expected ${expected(schema)}, got ${describe(node)}`);
-            return undefined;
-        }
-        const entries = [];
-        for (const pair of node.items) {
-            const keyNode = this.resolve(pair.key);
-            const key = (0,dist/* isScalar */.jn)(keyNode) ? keyNode.value : undefined;
-            if (typeof key !== 'string') {
-                this.report(keyPath, this.source.locate(keyNode), `keys must be strings, got ${describe(keyNode)}`);
-                continue;
-            }
-            const path = childKeyPath(keyPath, key);
-            this.locations.record(path, this.source.locate(this.resolve(pair.value) ?? keyNode), this.source.locate(keyNode));
-            if (schema.kind === 'named') {
-                if (!NAME_PATTERN.test(key)) {
-                    this.report(path, this.source.locate(keyNode), `"${key}" is not a valid name: use lowercase letters, digits, ".", "_" or "-", starting with a letter or digit`);
-                    continue;
-                }
-            }
-            const value = check(pair.value, path, key, keyNode);
-            if (value !== undefined)
-                entries.push([key, value]);
-        }
-        // fromEntries defines own properties, so a key such as `__proto__` stays plain data.
-        return Object.fromEntries(entries);
-    }
-    walkMismatch(value, path, wanted) {
-        const node = this.resolve(value);
-        this.report(path, this.source.locate(node), `expected ${wanted}, got ${describe(node)}`);
-        return undefined;
-    }
-    /** Follow aliases to the node they name (bounded: the document passed the alias-count check). */
-    resolve(node) {
-        let current = node;
-        while ((0,dist/* isAlias */.Vj)(current))
-            current = current.resolve(this.source.document);
-        return (current ?? null);
-    }
-    report(keyPath, location, message) {
-        this.problems.push({ ...location, keyPath, message });
-    }
-}
-function isNull(node) {
-    return node === null || ((0,dist/* isScalar */.jn)(node) && node.value === null);
-}
-/** What a schema expects, for "expected …, got …" messages. */
-function expected(schema) {
-    switch (schema.kind) {
-        case 'string':
-        case 'enum':
-            return 'a string';
-        case 'version':
-            return 'the number 1';
-        case 'boolean':
-            return 'true or false';
-        case 'count':
-            return 'a whole number of 0 or more';
-        case 'duration':
-            return 'a duration such as 90s, 10m or 1h30m (or a number of seconds)';
-        case 'command':
-            return 'an argv array such as ["npm", "test"] (or one string with shell: true)';
-        case 'list':
-            return `a list of ${expected(schema.items).replace(/^an? /, '')}s`;
-        case 'scalarMap':
-            return 'a mapping of names to strings';
-        case 'named':
-        case 'object':
-        case 'anyMap':
-            return 'a mapping';
-    }
-}
-/** What a node actually is, in YAML's words. */
-function describe(node) {
-    if (isNull(node))
-        return 'nothing (null)';
-    if ((0,dist/* isMap */.jh)(node))
-        return 'a mapping';
-    if ((0,dist/* isSeq */.oP)(node))
-        return 'a list';
-    if ((0,dist/* isScalar */.jn)(node)) {
-        const value = node.value;
-        if (typeof value === 'string')
-            return `the string ${JSON.stringify(value)}`;
-        if (typeof value === 'number' || typeof value === 'boolean')
-            return `${typeof value} ${String(value)}`;
-    }
-    return 'an unsupported value';
 }
 
 ;// CONCATENATED MODULE: ./shared/src/config/load.ts
@@ -14937,13 +15785,13 @@ const HASH_SCHEME = 1;
 function inputHash(parts) {
     const document = {
         scheme: HASH_SCHEME,
-        objects: [...parts.objects].sort((a, b) => compare(a.path, b.path)).map((object) => [object.path, object.type, object.id]),
+        objects: [...parts.objects].sort((a, b) => inputs_compare(a.path, b.path)).map((object) => [object.path, object.type, object.id]),
         dockerfile: [parts.dockerfile.type, parts.dockerfile.id],
         buildArgs: Object.keys(parts.buildArgs)
-            .sort(compare)
+            .sort(inputs_compare)
             .map((name) => [name, parts.buildArgs[name]]),
         target: parts.target ?? null,
-        platforms: [...new Set(parts.platforms)].sort(compare)
+        platforms: [...new Set(parts.platforms)].sort(inputs_compare)
     };
     return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(JSON.stringify(document)).digest('hex').slice(0, INPUT_HASH_LENGTH);
 }
@@ -14996,7 +15844,7 @@ function patternDirectories(patterns) {
 }
 /** Drops duplicates and paths inside another listed path (the outer tree already covers them); '' is the root. */
 function minimalCover(paths) {
-    const sorted = [...new Set(paths)].sort(compare);
+    const sorted = [...new Set(paths)].sort(inputs_compare);
     if (sorted.includes(''))
         return [''];
     const kept = [];
@@ -15058,7 +15906,7 @@ async function rootObject(git, commit) {
 function pathspecs(paths) {
     return paths.map((path) => `:(literal)${path === '' ? '.' : path}`);
 }
-function compare(a, b) {
+function inputs_compare(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
