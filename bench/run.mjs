@@ -3,11 +3,12 @@
 // measured in this one run. A slow figure is reported, never fatal: the exit code is non-zero only
 // when the benchmark itself cannot run.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { loadFixture } from './fixture.mjs'
+import { BASE_IMAGE, missingEngines, startLocalEngines } from '../scripts/local-engines.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const benchDir = join(root, '.bench')
@@ -136,6 +137,51 @@ function bundleFigures() {
   return figures
 }
 
+/**
+ * (e) the input-hash skip: the example's four images built and pushed with buildah, then the
+ * same command again with nothing changed, which must rebuild nothing.
+ */
+async function buildFigures() {
+  const cli = join(root, 'dist', 'cli', 'index.js')
+  const missing = missingEngines()
+  if (missing !== undefined || !existsSync(cli)) {
+    const why = missing === undefined ? 'no dist/cli/index.js built' : `${missing.join(' and ')} not installed`
+    return [{ name: 'build: example images, first run vs no-change rerun', value: 'unavailable', baseline: '', verdict: 'n/a', notes: [why] }]
+  }
+  const engines = await startLocalEngines()
+  const repo = mkdtempSync(join(tmpdir(), 'flotilla-bench-build-'))
+  try {
+    cpSync(join(root, 'examples', 'shop'), repo, { recursive: true })
+    const identity = { GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.invalid' }
+    for (const args of [['init', '--quiet', '--initial-branch=main'], ['add', '-A'], ['commit', '--quiet', '-m', 'shop']]) {
+      const git = spawnSync('git', args, { cwd: repo, env: { ...process.env, ...identity } })
+      if (git.status !== 0) throw new Error(`git ${args[0]} failed`)
+    }
+    const args = [cli, 'build', '--push', '--builder', 'buildah', '--registry', `${engines.registry}/shop`, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--json']
+    const build = () => {
+      const run = runNode(args, { cwd: repo, env: engines.env })
+      if (run.status !== 0) throw new Error(`flotilla build failed: ${lastLine(run.stderr)}`)
+      return { ms: run.ms, images: JSON.parse(run.stdout).images }
+    }
+    const first = build()
+    const second = build()
+    const rebuilt = second.images.filter((image) => !image.skipped).map((image) => image.service)
+    return [
+      { name: `build: ${first.images.length} example images, first run (buildah, push)`, value: ms(first.ms), baseline: '(reported)', verdict: '', notes: [] },
+      {
+        name: 'build: the same, nothing changed (input-hash skip)',
+        value: ms(second.ms),
+        baseline: `first run ${ms(first.ms)}`,
+        verdict: rebuilt.length === 0 ? 'rebuilt nothing' : 'REBUILT',
+        notes: rebuilt.length === 0 ? [] : [`rebuilt ${rebuilt.join(', ')}`]
+      }
+    ]
+  } finally {
+    rmSync(repo, { recursive: true, force: true })
+    engines.stop()
+  }
+}
+
 function printTable(figures) {
   const header = { name: 'figure', value: 'value', baseline: 'baseline / target', verdict: 'verdict' }
   const rows = [header, ...figures]
@@ -150,7 +196,7 @@ function printTable(figures) {
   if (notes.length > 0) console.log(`\nnotes:\n${notes.join('\n')}`)
 }
 
-function main() {
+async function main() {
   const started = performance.now()
   const { fixture, generated } = loadFixture(benchDir)
   const fixtureSeconds = ((performance.now() - started) / 1000).toFixed(1)
@@ -178,13 +224,14 @@ function main() {
       verdict: speedup >= SPEEDUP_TARGET ? 'ok' : 'SLOW',
       notes: []
     },
-    ...bundleFigures()
+    ...bundleFigures(),
+    ...(await buildFigures())
   ]
   printTable(figures)
 }
 
 try {
-  main()
+  await main()
 } catch (error) {
   console.error(`bench failed: ${error instanceof Error ? error.message : error}`)
   process.exit(1)

@@ -5,16 +5,17 @@ import { spawnSync } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { BASE_IMAGE, missingEngines, startLocalEngines } from './local-engines.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const cli = join(root, 'dist', 'cli', 'index.js')
 const repo = join(mkdtempSync(join(tmpdir(), 'flotilla-demo-')), 'shop')
 const identity = { GIT_AUTHOR_NAME: 'Demo', GIT_AUTHOR_EMAIL: 'demo@example.invalid', GIT_COMMITTER_NAME: 'Demo', GIT_COMMITTER_EMAIL: 'demo@example.invalid' }
 
-function run(argv, { capture = false } = {}) {
+function run(argv, { capture = false, env = process.env } = {}) {
   const result = spawnSync(argv[0], argv.slice(1), {
     cwd: repo,
-    env: { ...process.env, ...identity },
+    env: { ...env, ...identity },
     encoding: 'utf8',
     stdio: capture ? 'pipe' : ['ignore', 'inherit', 'inherit']
   })
@@ -27,7 +28,7 @@ function run(argv, { capture = false } = {}) {
 }
 const git = (...args) => run(['git', ...args], { capture: true })
 const edit = (file, change) => writeFileSync(join(repo, file), change(readFileSync(join(repo, file), 'utf8')))
-const step = (n, text) => console.log(`\n\x1b[1m[${n}/5] ${text}\x1b[0m`)
+const step = (n, text) => console.log(`\n\x1b[1m[${n}/6] ${text}\x1b[0m`)
 
 step(1, `the example monorepo, committed to a fresh git repository at ${repo}`)
 cpSync(join(root, 'examples', 'shop'), repo, { recursive: true })
@@ -57,8 +58,22 @@ console.log(JSON.stringify({ services: document.services, matrix: document.matri
 step(5, `the planned services' tests, run for real from their flotilla.yml commands: ${document.services.join(', ')}`)
 run(['node', cli, 'test', ...document.services])
 
-console.log(`\nThe demo repository stays at ${repo}: try \`node ${cli} plan -C ${repo} --base main~0\`.`)
-console.log(
-  'Not in this demo yet: image builds (the example\'s Dockerfiles need base images this offline machine lacks; `flotilla build`\n' +
-    'works with buildah or docker and a registry), deploy and gate (see the README\'s status).'
-)
+const missing = missingEngines()
+if (missing !== undefined) {
+  step(6, `image builds: skipped, this machine has no ${missing.join(' and ')} (apt-get install buildah docker-registry)`)
+} else {
+  step(6, 'their images, built with buildah and pushed to a local registry; then again, with nothing changed')
+  // The example's Dockerfiles take BASE_IMAGE; offline, the demo builds on an empty local base.
+  const engines = await startLocalEngines()
+  try {
+    const build = ['node', cli, 'build', ...document.services, '--push', '--builder', 'buildah', '--registry', `${engines.registry}/shop`, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`]
+    run(build, { env: engines.env })
+    console.log('\n... and the same build once more: every input hash is in the registry, so nothing is rebuilt')
+    run(build, { env: engines.env })
+  } finally {
+    engines.stop()
+  }
+}
+
+console.log(`\nThe demo repository stays at ${repo}: try \`node ${cli} plan -C ${repo}\` or \`node ${cli} test -C ${repo} users\`.`)
+console.log('Not in this demo yet: deploy and gate (see the README\'s status).')

@@ -1,5 +1,5 @@
 import { exec } from '../../../shared/src/exec/index.js'
-import { buildService, resolveCredentials, type ServiceBuild } from '../../../shared/src/build/index.js'
+import { buildService, parseKeyValueLines, resolveCredentials, type ServiceBuild } from '../../../shared/src/build/index.js'
 import { BuilderError, chooseBuilder } from '../../../shared/src/builders/index.js'
 import { loadManifest } from '../../../shared/src/config/index.js'
 import { formatImageReference, parseImageReference } from '../../../shared/src/image/reference.js'
@@ -11,12 +11,14 @@ export const buildCommand: Command = {
       Builds the services' images as CI would: the same tags, labels and input hash. With --push
       an image whose inputs-<hash> tag the registry already has is not rebuilt; its new tags are
       added instead. --registry R puts images at R/<service>; --builder picks auto (default),
-      buildx, docker, buildah or podman. Logins come from the docker config
+      buildx, docker, buildah or podman; --build-arg NAME=VALUE (repeatable) adds to or overrides
+      the manifest's build_args, and like them is part of the input hash. Logins come from the docker config
       (REGISTRY_USERNAME/REGISTRY_PASSWORD override it).`,
   options: {
     push: { type: 'boolean', default: false },
     registry: { type: 'string' },
-    builder: { type: 'string', default: 'auto' }
+    builder: { type: 'string', default: 'auto' },
+    'build-arg': { type: 'string', multiple: true }
   },
   positionals: true,
   async run({ values, positionals, root, json, log }) {
@@ -24,6 +26,8 @@ export const buildCommand: Command = {
     const services = positionals.length > 0 ? positionals : Object.keys(manifest.services)
     const unknown = services.filter((name) => manifest.services[name] === undefined)
     if (unknown.length > 0) throw new Error(`unknown service ${unknown.map((name) => `'${name}'`).join(', ')}; the manifest has ${Object.keys(manifest.services).join(', ')}`)
+    const buildArgs = parseKeyValueLines(((values['build-arg'] as string[] | undefined) ?? []).join('\n'), '--build-arg')
+    for (const service of services) Object.assign(manifest.services[service].image.buildArgs, buildArgs)
     const builder = await chooseBuilder(values.builder as string, { log })
     log.info(`builder: ${builder.name}`)
     const branch = await currentBranch(root)
