@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { secretsToMask } from '../../shared/src/registry/auth.js'
 import { RegistryClient } from '../../shared/src/registry/index.js'
 import { runBundle, type BundleRun } from '../support/action-runner.js'
-import { describeWithEngine } from '../support/engines.js'
+import { describeWithEngine, startDockerd, type TestDockerd } from '../support/engines.js'
 import { RepoFixture } from '../support/git-fixtures.js'
 import { describeWithRegistry, startRegistry, type TestRegistry } from '../support/registry.js'
 
@@ -98,6 +98,56 @@ describeWithRegistry('build-image bundle', () => {
       expect(result.stdout).toMatch(/::error::buildah bud failed/)
       const client = new RegistryClient({ registry: registry.host, credentials: registry.credentials })
       expect(await client.tagExists('shop/broken', `sha-${(await repo.sha()).slice(0, 7)}`)).toBe(false)
+    })
+  })
+
+  describeWithEngine('dockerd', 'with docker (legacy builder, a dockerd the test starts)', () => {
+    let registry: TestRegistry
+    let dockerd: TestDockerd
+    let repo: RepoFixture
+
+    beforeAll(async () => {
+      registry = await startRegistry({ auth: true })
+      dockerd = await startDockerd({ insecureRegistries: [registry.host] })
+      repo = await RepoFixture.create()
+      await repo.commit({
+        write: {
+          'flotilla.yml': `version: 1\nregistry: ${registry.host}/shop\nservices:\n  users: { path: services/users }\n`,
+          'services/users/Dockerfile': 'FROM scratch\nCOPY app.txt /app.txt\n',
+          'services/users/app.txt': 'users\n'
+        }
+      })
+    }, 120_000)
+    afterAll(async () => {
+      await repo?.cleanup()
+      await dockerd?.stop()
+      await registry?.stop()
+    })
+
+    const runBuild = (ref: string): Promise<BundleRun> =>
+      runBundle('build-image', {
+        workspace: repo.work,
+        inputs: {
+          service: 'users',
+          builder: 'docker',
+          'registry-username': registry.credentials!.username,
+          'registry-password': registry.credentials!.password
+        },
+        env: { GITHUB_REF: ref, GITHUB_SHA: '', GITHUB_REPOSITORY: 'acme/shop', DOCKER_HOST: dockerd.host }
+      })
+
+    it('pushes with docker build, then skips the unchanged service with the same digest', async () => {
+      const first = await runBuild('refs/heads/main')
+      expect([first.exitCode, first.stderr]).toEqual([0, ''])
+      expect(first.outputs.skipped).toBe('false')
+      expect(first.summary).toMatch(/\| users \| .* built with docker, pushed/)
+      const client = new RegistryClient({ registry: registry.host, credentials: registry.credentials })
+      // The digest the action reports is the registry's manifest digest, not a local image id.
+      expect((await client.headManifest('shop/users', 'main'))?.digest).toBe(first.outputs.digest)
+
+      const second = await runBuild('refs/heads/release')
+      expect(second.outputs).toMatchObject({ skipped: 'true', digest: first.outputs.digest })
+      expect((await client.headManifest('shop/users', 'release'))?.digest).toBe(first.outputs.digest)
     })
   })
 })
