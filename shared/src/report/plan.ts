@@ -1,7 +1,7 @@
 /** Renders a plan for people (job summary, terminal) and for machines (the JSON document). */
 import type { Manifest } from '../config/types.js'
 import type { ChangeSet } from '../changes/types.js'
-import type { Plan, SelectionReason } from '../plan/types.js'
+import type { Plan, PlannedService, SelectionReason } from '../plan/types.js'
 import { affectedGraph } from '../plan/index.js'
 
 /** The plan as one JSON document: `flotilla plan --json` prints it, the detect action writes it. */
@@ -31,12 +31,19 @@ export function planDocument(manifest: Manifest, changes: ChangeSet, plan: Plan)
     baseReason: plan.baseReason,
     source: changes.source,
     changedFiles: plan.changedFiles,
-    reasons: Object.fromEntries(plan.services.map((service) => [service.name, service.reasons.map(describeReason)])),
+    reasons: Object.fromEntries(plan.services.map((service) => [service.name, reasonTexts(service)])),
     matrix: plan.matrix,
     shards: plan.shards,
     warnings: plan.warnings,
     manifest: manifest.source
   }
+}
+
+/** A service's reasons as sentences, with a last one counting what the plan left out. */
+export function reasonTexts(service: PlannedService): string[] {
+  const texts = service.reasons.map(describeReason)
+  if (service.omittedReasons) texts.push(`and ${service.omittedReasons} more`)
+  return texts
 }
 
 export function describeReason(reason: SelectionReason): string {
@@ -68,7 +75,7 @@ export function planSummaryMarkdown(manifest: Manifest, changes: ChangeSet, plan
     lines.push('| Service | Image | Why |', '| --- | --- | --- |')
     for (const service of plan.services) {
       const config = manifest.services[service.name]
-      const why = service.reasons.map((reason) => escapeText(describeReason(reason))).join('<br>')
+      const why = reasonTexts(service).map(escapeText).join('<br>')
       lines.push(`| ${code(service.name)} | ${code(config?.image.name ?? '')} | ${why} |`)
     }
     lines.push('')
@@ -110,7 +117,7 @@ export function planText(manifest: Manifest, changes: ChangeSet, plan: Plan): st
     const width = Math.max(7, ...plan.services.map((service) => service.name.length))
     lines.push('', `${'SERVICE'.padEnd(width)}  WHY`)
     for (const service of plan.services) {
-      const [first, ...rest] = service.reasons.map((reason) => printable(describeReason(reason)))
+      const [first, ...rest] = reasonTexts(service).map(printable)
       lines.push(`${service.name.padEnd(width)}  ${first}`)
       for (const reason of rest) lines.push(`${''.padEnd(width)}  ${reason}`)
     }
