@@ -9386,7 +9386,7 @@ function selectServices(manifest, changed) {
     }
     // A service's own files explain it best, so they come before the dependencies it inherits.
     for (const [owner, owned] of changed.byOwner) {
-        if (owner in manifest.services) {
+        if (Object.hasOwn(manifest.services, owner)) {
             listFor(owner).add(owned.files.map((file) => ({ kind: 'file', file })), owned.count);
         }
     }
@@ -9395,7 +9395,7 @@ function selectServices(manifest, changed) {
         for (const [owner, owned] of changed.byOwner) {
             const reasons = owned.files.map((file) => ({ kind: 'dependency', dependency: owner, file }));
             for (const dependent of dependents.get(owner) ?? []) {
-                if (dependent in manifest.services && dependent !== owner)
+                if (Object.hasOwn(manifest.services, dependent) && dependent !== owner)
                     listFor(dependent).add(reasons, owned.count);
             }
         }
@@ -15343,12 +15343,19 @@ function planDocument(manifest, changes, plan) {
         baseReason: plan.baseReason,
         source: changes.source,
         changedFiles: plan.changedFiles,
-        reasons: Object.fromEntries(plan.services.map((service) => [service.name, service.reasons.map(describeReason)])),
+        reasons: Object.fromEntries(plan.services.map((service) => [service.name, reasonTexts(service)])),
         matrix: plan.matrix,
         shards: plan.shards,
         warnings: plan.warnings,
         manifest: manifest.source
     };
+}
+/** A service's reasons as sentences, with a last one counting what the plan left out. */
+function reasonTexts(service) {
+    const texts = service.reasons.map(describeReason);
+    if (service.omittedReasons)
+        texts.push(`and ${service.omittedReasons} more`);
+    return texts;
 }
 function describeReason(reason) {
     switch (reason.kind) {
@@ -15379,7 +15386,7 @@ function planSummaryMarkdown(manifest, changes, plan) {
         lines.push('| Service | Image | Why |', '| --- | --- | --- |');
         for (const service of plan.services) {
             const config = manifest.services[service.name];
-            const why = service.reasons.map((reason) => escapeText(describeReason(reason))).join('<br>');
+            const why = reasonTexts(service).map(escapeText).join('<br>');
             lines.push(`| ${code(service.name)} | ${code(config?.image.name ?? '')} | ${why} |`);
         }
         lines.push('');
@@ -15422,7 +15429,7 @@ function planText(manifest, changes, plan) {
         const width = Math.max(7, ...plan.services.map((service) => service.name.length));
         lines.push('', `${'SERVICE'.padEnd(width)}  WHY`);
         for (const service of plan.services) {
-            const [first, ...rest] = service.reasons.map((reason) => printable(describeReason(reason)));
+            const [first, ...rest] = reasonTexts(service).map(printable);
             lines.push(`${service.name.padEnd(width)}  ${first}`);
             for (const reason of rest)
                 lines.push(`${''.padEnd(width)}  ${reason}`);

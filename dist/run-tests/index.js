@@ -37331,7 +37331,7 @@ function selectServices(manifest, changed) {
     }
     // A service's own files explain it best, so they come before the dependencies it inherits.
     for (const [owner, owned] of changed.byOwner) {
-        if (owner in manifest.services) {
+        if (Object.hasOwn(manifest.services, owner)) {
             listFor(owner).add(owned.files.map((file) => ({ kind: 'file', file })), owned.count);
         }
     }
@@ -37340,7 +37340,7 @@ function selectServices(manifest, changed) {
         for (const [owner, owned] of changed.byOwner) {
             const reasons = owned.files.map((file) => ({ kind: 'dependency', dependency: owner, file }));
             for (const dependent of dependents.get(owner) ?? []) {
-                if (dependent in manifest.services && dependent !== owner)
+                if (Object.hasOwn(manifest.services, dependent) && dependent !== owner)
                     listFor(dependent).add(reasons, owned.count);
             }
         }
