@@ -104,6 +104,9 @@ export async function startDockerd(options: { insecureRegistries?: readonly stri
   const env = { ...process.env, DOCKER_HOST: host }
   const stop = async () => {
     await stopDaemon(child)
+    // Once a container has run, dockerd leaves its default network namespace mounted when it
+    // exits; the directory cannot be removed (and the mount would leak) until it is unmounted.
+    await exec(['umount', join(dir, 'exec', 'netns', 'default')], { allowFailure: true })
     await rm(dir, { recursive: true, force: true })
   }
   try {

@@ -1,2 +1,6 @@
 export * from './edits/index.js'
 export * from './gitops/index.js'
+export * from './deployments.js'
+export * from './targets/index.js'
+export * from './config.js'
+export * from './service.js'

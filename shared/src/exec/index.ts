@@ -100,6 +100,8 @@ export interface StreamOptions {
   env?: NodeJS.ProcessEnv
   /** Milliseconds before the whole process group is killed; none by default. */
   timeoutMs?: number
+  /** Aborting it kills the whole process group, as a timeout does (a cancelled workflow). */
+  signal?: AbortSignal
   /** Receives stdout and stderr as they arrive, in arrival order. */
   onOutput(chunk: Buffer, stream: 'stdout' | 'stderr'): void
 }
@@ -108,16 +110,20 @@ export interface StreamOptions {
 export interface StreamResult {
   exitCode: number
   timedOut: boolean
+  /** True when `signal` aborted it. */
+  cancelled: boolean
 }
 
 /**
- * Runs a long program (a test suite) from an argv array, handing its output over as it comes
- * instead of collecting it. The child leads its own process group: a timeout kills the group
- * whole, and so does the leader's exit, since a background process left holding the output
- * pipes would otherwise keep the run open forever.
+ * Runs a long program (a test suite, a deploy command) from an argv array, handing its output
+ * over as it comes instead of collecting it. The child leads its own process group: a timeout or
+ * an abort kills the group whole, and so does the leader's exit, since a background process left
+ * holding the output pipes would otherwise keep the run open forever.
  */
 export function execStreaming(argv: readonly string[], options: StreamOptions): Promise<StreamResult> {
   if (argv.length === 0) throw new Error('execStreaming: empty argv')
+  const { signal } = options
+  if (signal?.aborted) return Promise.resolve({ exitCode: 130, timedOut: false, cancelled: true })
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
       cwd: options.cwd,
@@ -126,6 +132,7 @@ export function execStreaming(argv: readonly string[], options: StreamOptions): 
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let timedOut = false
+    let cancelled = false
     const timer =
       options.timeoutMs === undefined
         ? undefined
@@ -133,10 +140,19 @@ export function execStreaming(argv: readonly string[], options: StreamOptions): 
             timedOut = true
             killTree(child.pid)
           }, options.timeoutMs)
+    const onAbort = (): void => {
+      cancelled = true
+      killTree(child.pid)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    const settle = (): void => {
+      if (timer) clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    }
     child.stdout.on('data', (chunk: Buffer) => options.onOutput(chunk, 'stdout'))
     child.stderr.on('data', (chunk: Buffer) => options.onOutput(chunk, 'stderr'))
     child.on('error', (error) => {
-      if (timer) clearTimeout(timer)
+      settle()
       reject(error)
     })
     child.on('exit', () => {
@@ -147,9 +163,9 @@ export function execStreaming(argv: readonly string[], options: StreamOptions): 
         // no process of the group is left
       }
     })
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer)
-      resolve({ exitCode: code ?? (signal ? 128 : 1), timedOut })
+    child.on('close', (code, exitSignal) => {
+      settle()
+      resolve({ exitCode: code ?? (exitSignal ? 128 : 1), timedOut, cancelled })
     })
   })
 }

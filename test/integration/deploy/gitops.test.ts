@@ -129,6 +129,13 @@ describe('deployGitOps against a bare repository', () => {
     expect(await originSha()).toBe(base)
   })
 
+  it('pushes nothing when the deploy is cancelled while it edits', async () => {
+    const controller = new AbortController()
+    const cancelledDuringCheck = deployment('svc-1', '2.0.0', { signal: controller.signal, check: async () => controller.abort() })
+    await expect(deployGitOps(cancelledDuringCheck)).rejects.toThrow('the deploy was cancelled; nothing was pushed to main')
+    expect(await originSha()).toBe(base)
+  })
+
   it('gives up at once, with git’s reason, on a refusal that a retry cannot fix', async () => {
     const hook = join(repo.origin, 'hooks', 'pre-receive')
     await writeFile(hook, '#!/bin/sh\necho "main is protected" >&2\nexit 1\n')

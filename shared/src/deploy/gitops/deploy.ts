@@ -36,6 +36,8 @@ export interface GitOpsDeployOptions {
   /** Checks the edited checkout before the commit; `kustomizeRenderCheck()` by default. */
   check?: ManifestCheck
   log?: Logger
+  /** A cancelled deploy stops before its next commit or push (a git command under way finishes). */
+  signal?: AbortSignal
   /** The environment of every git process; the current one by default. */
   env?: NodeJS.ProcessEnv
 }
@@ -92,6 +94,7 @@ export async function deployGitOps(options: GitOpsDeployOptions): Promise<GitOps
       }
       await writeFile(path, result.text)
       await check({ repoDir: dir, file: options.file })
+      if (options.signal?.aborted) throw new GitOpsError(`the deploy was cancelled; nothing was pushed to ${target}`)
       const commit = await git.commit([options.file], options.message(result), options.author)
       const lease = options.pullRequestBranch === undefined ? undefined : { ref: `refs/heads/${target}`, expected: await git.remoteBranchSha(target) }
       const push = await git.push(`HEAD:refs/heads/${target}`, lease ? { forceWithLease: lease } : {})

@@ -1,0 +1,79 @@
+import { resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { loadManifest } from '../../../shared/src/config/index.js'
+import { basicCredential, deployService, planServiceDeploy, runLogUrl, summaryLine, type ServiceDeployResult } from '../../../shared/src/deploy/index.js'
+import { createGitHubClient, parseRepository } from '../../../shared/src/github/index.js'
+import * as runner from '../../../shared/src/runner/index.js'
+import { COMMIT_AUTHOR, Inputs, Outputs } from './constants.js'
+
+export async function run(): Promise<void> {
+  await runner.runAction(async () => {
+    // Every input is read and checked before any work: bad input fails the step and changes nothing.
+    const token = runner.input(Inputs.Token)
+    const deployToken = runner.input(Inputs.DeployToken) ?? token
+    for (const secret of new Set([token, deployToken])) {
+      runner.mask(secret)
+      if (secret !== undefined) runner.mask(basicCredential(secret))
+    }
+    const service = required(Inputs.Service)
+    const environment = required(Inputs.Environment)
+    const image = required(Inputs.Image)
+    const sha = runner.input(Inputs.Sha) ?? process.env.GITHUB_SHA ?? ''
+    const requiredContexts = contextList(runner.input(Inputs.RequiredContexts))
+    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()
+    const root = resolve(workspace, runner.input(Inputs.WorkingDirectory) ?? '.')
+    const manifest = await loadManifest(root, { file: runner.input(Inputs.Manifest) })
+    const plan = planServiceDeploy(manifest, { service, environment, image, sha })
+
+    const client = createGitHubClient({ token, baseUrl: process.env.GITHUB_API_URL, log: runner.actionsLogger })
+    const repository = process.env.GITHUB_REPOSITORY
+    if (repository === undefined) runner.actionsLogger.warn('GITHUB_REPOSITORY is not set: the deploy is not recorded as a GitHub Deployment')
+    const result = await deployService(plan, {
+      root,
+      workdir: process.env.RUNNER_TEMP ?? tmpdir(),
+      env: withoutInputs(process.env),
+      log: runner.actionsLogger,
+      onOutput: (chunk) => process.stdout.write(chunk),
+      ...(repository === undefined ? {} : { github: { client, ...parseRepository(repository), logUrl: runLogUrl(process.env), requiredContexts } }),
+      gitops: {
+        serverUrl: process.env.GITHUB_SERVER_URL ?? 'https://github.com',
+        author: COMMIT_AUTHOR,
+        ...(deployToken === undefined ? {} : { token: deployToken, client: deployToken === token ? client : createGitHubClient({ token: deployToken, baseUrl: process.env.GITHUB_API_URL, log: runner.actionsLogger }) })
+      }
+    })
+    await runner.appendSummary(`${summaryLine(result)}\n`)
+    runner.setOutputs(outputs(result))
+  })
+}
+
+function outputs(result: ServiceDeployResult): Record<string, string> {
+  return {
+    [Outputs.DeploymentId]: result.deploymentId === undefined ? '' : String(result.deploymentId),
+    [Outputs.Url]: result.url ?? result.pullRequest ?? '',
+    [Outputs.PreviousImage]: result.previous ?? '',
+    [Outputs.NewImage]: result.image,
+    [Outputs.PushedCommit]: result.pushedCommit ?? ''
+  }
+}
+
+/** The step's environment without its `INPUT_*` variables, which hold the tokens: a deploy command must not see them. */
+function withoutInputs(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_')))
+}
+
+function required(name: string): string {
+  const value = runner.input(name)
+  if (value === undefined) throw new Error(`input '${name}' is required`)
+  return value.trim()
+}
+
+/** A JSON array of context names, or one name per line. */
+function contextList(value: string | undefined): string[] {
+  if (value === undefined) return []
+  if (value.trim().startsWith('[')) {
+    const parsed: unknown = JSON.parse(value)
+    if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) throw new Error(`input '${Inputs.RequiredContexts}' must be a JSON array of strings`)
+    return parsed
+  }
+  return value.split('\n').map((line) => line.trim()).filter((line) => line !== '')
+}

@@ -1,0 +1,43 @@
+import { execStreaming } from '../../exec/index.js'
+import { DeployError, deployVariables, type DeployRequest, type TargetResult } from './request.js'
+
+export interface CommandTarget {
+  target: 'command'
+  /** argv; with `shell: true`, a single script for `/bin/sh -c`. */
+  command: string[]
+  shell: boolean
+  timeoutSeconds: number
+  env: Record<string, string>
+  url?: string
+}
+
+export interface CommandRunOptions {
+  /** The directory the command runs in (the repository root). */
+  cwd: string
+  env?: NodeJS.ProcessEnv
+  signal?: AbortSignal
+  onOutput?: (chunk: Buffer) => void
+}
+
+/**
+ * Runs the user's deploy command with the image, digest, service, environment and commit in
+ * `FLOTILLA_*` variables — the only way they reach it, so no value is ever spliced into a
+ * command line. A timeout or a cancellation kills the command's whole process tree.
+ */
+export async function deployWithCommand(target: CommandTarget, request: DeployRequest, options: CommandRunOptions): Promise<TargetResult> {
+  const argv = target.shell ? ['/bin/sh', '-c', target.command[0]] : target.command
+  const result = await execStreaming(argv, {
+    cwd: options.cwd,
+    env: { ...(options.env ?? process.env), ...target.env, ...deployVariables(request) },
+    timeoutMs: target.timeoutSeconds * 1000,
+    signal: options.signal,
+    onOutput: (chunk) => options.onOutput?.(chunk)
+  }).catch((error: Error) => {
+    throw new DeployError(`deploy command ${target.command[0]} could not start: ${error.message}`)
+  })
+  const what = `deploy command ${target.command[0]}`
+  if (result.cancelled) throw new DeployError(`${what} was cancelled`)
+  if (result.timedOut) throw new DeployError(`${what} timed out after ${target.timeoutSeconds}s and was killed`)
+  if (result.exitCode !== 0) throw new DeployError(`${what} exited with ${result.exitCode}`)
+  return target.url === undefined ? {} : { url: target.url }
+}
