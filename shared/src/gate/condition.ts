@@ -8,7 +8,7 @@
  *   operand    := "result" ( "[" index "]" )? | number
  *   comparator := "<" | "<=" | ">" | ">=" | "==" | "!="
  */
-import type { ComparisonOperator, Condition, ConditionExpression, ConditionOperand, NoDataPolicy, Observation } from './types.js'
+import type { ComparisonOperator, Condition, ConditionExpression, ConditionOperand, NoDataPolicy, Observation, RangeStep } from './types.js'
 
 type Token = { kind: 'number'; value: number; at: number } | { kind: 'word' | 'symbol'; text: string; at: number }
 
@@ -207,4 +207,22 @@ export function judgeQueryResult(values: readonly number[], rule: { success?: Co
     if (error instanceof ConditionError) return { phase: 'error', value, message: error.message }
     throw error
   }
+}
+
+/**
+ * A range query's verdict: the conditions judged at every step (no-data steps skipped). Any
+ * failed step fails it, an error is an error, every step successful passes, else inconclusive.
+ * The value is the deciding step's.
+ */
+export function judgeRangeResult(steps: readonly RangeStep[], rule: { success?: Condition; failure?: Condition; noData: NoDataPolicy }): Observation {
+  const judged = steps
+    .filter((step) => step.values.some((value) => !Number.isNaN(value)))
+    .map((step) => ({ step, observation: judgeQueryResult(step.values, rule) }))
+  if (judged.length === 0) return judgeQueryResult([], rule)
+  const at = (entry: (typeof judged)[number]): Observation => ({ ...entry.observation, message: `at ${new Date(entry.step.time).toISOString()}: ${entry.observation.message}` })
+  const first = (phase: Observation['phase']) => judged.find((entry) => entry.observation.phase === phase)
+  const deciding = first('error') ?? first('failed') ?? first('inconclusive')
+  if (deciding !== undefined) return at(deciding)
+  const last = judged[judged.length - 1]
+  return { ...last.observation, message: `all ${judged.length} steps successful; the last ${last.observation.message}` }
 }

@@ -115,17 +115,32 @@ function http(reader: Reader, name: string, raw: unknown, path: string): HttpCri
 }
 
 function prometheus(reader: Reader, name: string, raw: unknown, path: string, defaultAddress: string | undefined): PrometheusCriterion | undefined {
-  const map = reader.map(raw, path, ['address', 'query', 'success', 'failure', 'no_data', ...EVALUATION_KEYS])
+  const map = reader.map(raw, path, ['address', 'query', 'range', 'success', 'failure', 'no_data', ...EVALUATION_KEYS])
   if (map === undefined) return undefined
   const address = reader.address(map, path, defaultAddress)
   const query = reader.string(map, 'query', path, { required: true })
+  const rangePath = childKeyPath(path, 'range')
+  const rangeMap = map.range === undefined ? undefined : reader.map(map.range, rangePath, ['lookback', 'step'])
+  const lookbackSeconds = rangeMap && reader.duration(rangeMap, 'lookback', rangePath, { positive: true, required: true })
+  const stepSeconds = rangeMap && (reader.duration(rangeMap, 'step', rangePath, { positive: true }) ?? 60)
   const success = reader.condition(map, 'success', path)
   const failure = reader.condition(map, 'failure', path)
   if (map.success === undefined && map.failure === undefined) reader.problem(path, 'give a success condition, a failure condition or both (e.g. success: result < 0.01)')
   const noData = (reader.oneOf(map, 'no_data', path, ['fail', 'inconclusive', 'pass']) ?? 'inconclusive') as NoDataPolicy
   const evaluation = reader.evaluation(map, path, {})
   if (evaluation === undefined || address === undefined || query === undefined || (success === undefined && failure === undefined)) return undefined
-  return { name: `prometheus.${name}`, kind: 'prometheus', evaluation, address, query, noData, ...(success && { success }), ...(failure && { failure }) }
+  if (map.range !== undefined && (lookbackSeconds === undefined || stepSeconds === undefined)) return undefined
+  return {
+    name: `prometheus.${name}`,
+    kind: 'prometheus',
+    evaluation,
+    address,
+    query,
+    noData,
+    ...(lookbackSeconds !== undefined && stepSeconds !== undefined && { range: { lookbackSeconds, stepSeconds } }),
+    ...(success && { success }),
+    ...(failure && { failure })
+  }
 }
 
 function canary(reader: Reader, name: string, raw: unknown, path: string, defaultAddress: string | undefined): CanaryCriterion | undefined {

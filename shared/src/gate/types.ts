@@ -116,10 +116,20 @@ export interface HttpCriterion extends Criterion {
   requestTimeoutSeconds: number
 }
 
+/** One step of a range query's result. */
+export interface RangeStep {
+  /** Milliseconds since the epoch. */
+  time: number
+  /** One value per series that has a sample at this step, in series order. */
+  values: number[]
+}
+
 export interface PrometheusCriterion extends Criterion {
   kind: 'prometheus'
   address: string
   query: string
+  /** A range query over the lookback ending at the measurement; the conditions are judged at every step. */
+  range?: { lookbackSeconds: number; stepSeconds: number }
   success?: Condition
   failure?: Condition
   noData: NoDataPolicy

@@ -1,0 +1,40 @@
+/** A whole gate run over real sources: what the action and the CLI share. */
+import type { GitHubClient } from '../../github/index.js'
+import { evaluateGate, systemClock, type Clock } from '../evaluate.js'
+import { gateDocument, type GateDocument } from '../summary.js'
+import type { GateConfig, GateCriterion } from '../types.js'
+import type { CommitTarget } from './github.js'
+import { createMeasure, withPrometheusAddress } from './measure.js'
+
+export interface RunGateOptions {
+  config: GateConfig
+  environment: string
+  target: CommitTarget
+  /** Only deployments of these services count for `deployment` and `soak`. */
+  services?: readonly string[]
+  /** Needed by `checks`, `deployment` and `soak`. */
+  github?: GitHubClient
+  /** Replaces every `prometheus` and `canary` criterion's address. */
+  prometheusAddress?: string
+  clock?: Clock
+  signal?: AbortSignal
+}
+
+export async function runGate(options: RunGateOptions): Promise<GateDocument> {
+  const clock = options.clock ?? systemClock
+  const config = options.prometheusAddress === undefined ? options.config : withPrometheusAddress(options.config, options.prometheusAddress)
+  const report = await evaluateGate<GateCriterion>({
+    criteria: config.criteria,
+    timeoutSeconds: config.timeoutSeconds,
+    clock,
+    measure: createMeasure({
+      environment: options.environment,
+      target: options.target,
+      clock,
+      ...(options.github === undefined ? {} : { github: options.github }),
+      ...(options.services === undefined ? {} : { services: options.services })
+    }),
+    ...(options.signal === undefined ? {} : { signal: options.signal })
+  })
+  return gateDocument(report, { environment: options.environment, sha: options.target.sha })
+}

@@ -1,0 +1,35 @@
+import { describe, expect, test } from '@jest/globals'
+import { environmentGate } from '../../../shared/src/gate/index.js'
+
+const manifest = {
+  source: 'flotilla.yml',
+  environments: {
+    staging: { name: 'staging', requires: [], production: false, gate: { soak: '30m', deployment: ['qa'] } },
+    production: { name: 'production', requires: ['staging'], production: true }
+  }
+}
+
+describe('environmentGate', () => {
+  test("the manifest's criteria", () => {
+    expect(environmentGate(manifest, 'staging').criteria.map((criterion) => criterion.name)).toEqual(['deployment', 'soak'])
+  })
+
+  test("an override's top-level keys replace the manifest's, and may add criteria", () => {
+    const gate = environmentGate(manifest, 'staging', 'soak: 5m\nchecks: { names: [build] }')
+    expect(gate.criteria).toEqual([expect.objectContaining({ name: 'checks', names: ['build'] }), expect.objectContaining({ name: 'deployment' }), expect.objectContaining({ name: 'soak', durationSeconds: 300 })])
+  })
+
+  test('an override alone gates an environment the manifest gives no gate', () => {
+    expect(environmentGate(manifest, 'production', '{"soak": "1h"}').criteria).toEqual([expect.objectContaining({ name: 'soak', durationSeconds: 3600 })])
+    expect(() => environmentGate(manifest, 'production')).toThrow('environments.production.gate is not declared in flotilla.yml: there is nothing to gate on')
+  })
+
+  test("a mistake in the override is reported as the override's", () => {
+    expect(() => environmentGate(manifest, 'staging', 'soak: soon')).toThrow(/^gate override\.soak: /)
+    expect(() => environmentGate(manifest, 'staging', '- soak')).toThrow('gate override: expected a mapping of gate criteria, e.g. "soak: 10m"')
+  })
+
+  test('an unknown environment suggests the close one', () => {
+    expect(() => environmentGate(manifest, 'stagign')).toThrow('environment "stagign" is not in flotilla.yml (did you mean "staging"?)')
+  })
+})
