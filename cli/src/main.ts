@@ -12,8 +12,10 @@ import { planCommand } from './commands/plan.js'
 import { validateCommand } from './commands/validate.js'
 import { buildCommand } from './commands/build.js'
 import { testCommand } from './commands/test.js'
+import { deployCommand } from './commands/deploy.js'
+import { gateCommand } from './commands/gate.js'
 
-const commands: readonly Command[] = [planCommand, validateCommand, buildCommand, testCommand]
+const commands: readonly Command[] = [planCommand, validateCommand, buildCommand, testCommand, deployCommand, gateCommand]
 
 const usage = (): string => `flotilla ${packageJson.version}: plan, build, test, deploy and gate a monorepo's services
 
