@@ -31219,14 +31219,17 @@ function killTree(pid, signal = 'SIGKILL') {
     }
 }
 /**
- * Runs a long program (a test suite) from an argv array, handing its output over as it comes
- * instead of collecting it. The child leads its own process group: a timeout kills the group
- * whole, and so does the leader's exit, since a background process left holding the output
- * pipes would otherwise keep the run open forever.
+ * Runs a long program (a test suite, a deploy command) from an argv array, handing its output
+ * over as it comes instead of collecting it. The child leads its own process group: a timeout or
+ * an abort kills the group whole, and so does the leader's exit, since a background process left
+ * holding the output pipes would otherwise keep the run open forever.
  */
 function execStreaming(argv, options) {
     if (argv.length === 0)
         throw new Error('execStreaming: empty argv');
+    const { signal } = options;
+    if (signal?.aborted)
+        return Promise.resolve({ exitCode: 130, timedOut: false, cancelled: true });
     return new Promise((resolve, reject) => {
         const child = spawn(argv[0], argv.slice(1), {
             cwd: options.cwd,
@@ -31235,17 +31238,27 @@ function execStreaming(argv, options) {
             stdio: ['ignore', 'pipe', 'pipe']
         });
         let timedOut = false;
+        let cancelled = false;
         const timer = options.timeoutMs === undefined
             ? undefined
             : setTimeout(() => {
                 timedOut = true;
                 killTree(child.pid);
             }, options.timeoutMs);
+        const onAbort = () => {
+            cancelled = true;
+            killTree(child.pid);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const settle = () => {
+            if (timer)
+                clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+        };
         child.stdout.on('data', (chunk) => options.onOutput(chunk, 'stdout'));
         child.stderr.on('data', (chunk) => options.onOutput(chunk, 'stderr'));
         child.on('error', (error) => {
-            if (timer)
-                clearTimeout(timer);
+            settle();
             reject(error);
         });
         child.on('exit', () => {
@@ -31258,10 +31271,9 @@ function execStreaming(argv, options) {
                 // no process of the group is left
             }
         });
-        child.on('close', (code, signal) => {
-            if (timer)
-                clearTimeout(timer);
-            resolve({ exitCode: code ?? (signal ? 128 : 1), timedOut });
+        child.on('close', (code, exitSignal) => {
+            settle();
+            resolve({ exitCode: code ?? (exitSignal ? 128 : 1), timedOut, cancelled });
         });
     });
 }
@@ -33650,6 +33662,25 @@ function judgeQueryResult(values, rule) {
         throw error;
     }
 }
+/**
+ * A range query's verdict: the conditions judged at every step (no-data steps skipped). Any
+ * failed step fails it, an error is an error, every step successful passes, else inconclusive.
+ * The value is the deciding step's.
+ */
+function judgeRangeResult(steps, rule) {
+    const judged = steps
+        .filter((step) => step.values.some((value) => !Number.isNaN(value)))
+        .map((step) => ({ step, observation: judgeQueryResult(step.values, rule) }));
+    if (judged.length === 0)
+        return judgeQueryResult([], rule);
+    const at = (entry) => ({ ...entry.observation, message: `at ${new Date(entry.step.time).toISOString()}: ${entry.observation.message}` });
+    const first = (phase) => judged.find((entry) => entry.observation.phase === phase);
+    const deciding = first('error') ?? first('failed') ?? first('inconclusive');
+    if (deciding !== undefined)
+        return at(deciding);
+    const last = judged[judged.length - 1];
+    return { ...last.observation, message: `all ${judged.length} steps successful; the last ${last.observation.message}` };
+}
 
 ;// CONCATENATED MODULE: ./shared/src/gate/cron.ts
 const FIELDS = [
@@ -33921,11 +33952,15 @@ function config_http(reader, name, raw, path) {
     return { name: `http.${name}`, kind: 'http', evaluation, url, status, requestTimeoutSeconds, ...(body === undefined ? {} : { body }) };
 }
 function prometheus(reader, name, raw, path, defaultAddress) {
-    const map = reader.map(raw, path, ['address', 'query', 'success', 'failure', 'no_data', ...EVALUATION_KEYS]);
+    const map = reader.map(raw, path, ['address', 'query', 'range', 'success', 'failure', 'no_data', ...EVALUATION_KEYS]);
     if (map === undefined)
         return undefined;
     const address = reader.address(map, path, defaultAddress);
     const query = reader.string(map, 'query', path, { required: true });
+    const rangePath = childKeyPath(path, 'range');
+    const rangeMap = map.range === undefined ? undefined : reader.map(map.range, rangePath, ['lookback', 'step']);
+    const lookbackSeconds = rangeMap && reader.duration(rangeMap, 'lookback', rangePath, { positive: true, required: true });
+    const stepSeconds = rangeMap && (reader.duration(rangeMap, 'step', rangePath, { positive: true }) ?? 60);
     const success = reader.condition(map, 'success', path);
     const failure = reader.condition(map, 'failure', path);
     if (map.success === undefined && map.failure === undefined)
@@ -33934,7 +33969,19 @@ function prometheus(reader, name, raw, path, defaultAddress) {
     const evaluation = reader.evaluation(map, path, {});
     if (evaluation === undefined || address === undefined || query === undefined || (success === undefined && failure === undefined))
         return undefined;
-    return { name: `prometheus.${name}`, kind: 'prometheus', evaluation, address, query, noData, ...(success && { success }), ...(failure && { failure }) };
+    if (map.range !== undefined && (lookbackSeconds === undefined || stepSeconds === undefined))
+        return undefined;
+    return {
+        name: `prometheus.${name}`,
+        kind: 'prometheus',
+        evaluation,
+        address,
+        query,
+        noData,
+        ...(lookbackSeconds !== undefined && stepSeconds !== undefined && { range: { lookbackSeconds, stepSeconds } }),
+        ...(success && { success }),
+        ...(failure && { failure })
+    };
 }
 function canary(reader, name, raw, path, defaultAddress) {
     const map = reader.map(raw, path, ['address', 'lookback', 'step', 'confidence', 'minimum_effect', 'minimum_samples', 'thresholds', 'metrics', ...EVALUATION_KEYS]);

@@ -6433,7 +6433,7 @@ exports.isNCNameChar = isNCNameChar;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5541);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(175);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -6442,7 +6442,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5541:
+/***/ 175:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7413,7 +7413,7 @@ class Parser {
     }
 }
 /** Raised when a condition cannot be applied to a result (an index past its end, an ambiguous `result`). */
-class ConditionError extends (/* unused pure expression or super */ null && (Error)) {
+class ConditionError extends Error {
 }
 /** Applies a condition to a query's values: a scalar or one sample is `[v]`, a vector `[v0, v1, …]`. */
 function evaluateCondition(condition, values) {
@@ -7489,6 +7489,25 @@ function judgeQueryResult(values, rule) {
             return { phase: 'error', value, message: error.message };
         throw error;
     }
+}
+/**
+ * A range query's verdict: the conditions judged at every step (no-data steps skipped). Any
+ * failed step fails it, an error is an error, every step successful passes, else inconclusive.
+ * The value is the deciding step's.
+ */
+function judgeRangeResult(steps, rule) {
+    const judged = steps
+        .filter((step) => step.values.some((value) => !Number.isNaN(value)))
+        .map((step) => ({ step, observation: judgeQueryResult(step.values, rule) }));
+    if (judged.length === 0)
+        return judgeQueryResult([], rule);
+    const at = (entry) => ({ ...entry.observation, message: `at ${new Date(entry.step.time).toISOString()}: ${entry.observation.message}` });
+    const first = (phase) => judged.find((entry) => entry.observation.phase === phase);
+    const deciding = first('error') ?? first('failed') ?? first('inconclusive');
+    if (deciding !== undefined)
+        return at(deciding);
+    const last = judged[judged.length - 1];
+    return { ...last.observation, message: `all ${judged.length} steps successful; the last ${last.observation.message}` };
 }
 
 ;// CONCATENATED MODULE: ./shared/src/gate/cron.ts
@@ -7761,11 +7780,15 @@ function http(reader, name, raw, path) {
     return { name: `http.${name}`, kind: 'http', evaluation, url, status, requestTimeoutSeconds, ...(body === undefined ? {} : { body }) };
 }
 function prometheus(reader, name, raw, path, defaultAddress) {
-    const map = reader.map(raw, path, ['address', 'query', 'success', 'failure', 'no_data', ...EVALUATION_KEYS]);
+    const map = reader.map(raw, path, ['address', 'query', 'range', 'success', 'failure', 'no_data', ...EVALUATION_KEYS]);
     if (map === undefined)
         return undefined;
     const address = reader.address(map, path, defaultAddress);
     const query = reader.string(map, 'query', path, { required: true });
+    const rangePath = childKeyPath(path, 'range');
+    const rangeMap = map.range === undefined ? undefined : reader.map(map.range, rangePath, ['lookback', 'step']);
+    const lookbackSeconds = rangeMap && reader.duration(rangeMap, 'lookback', rangePath, { positive: true, required: true });
+    const stepSeconds = rangeMap && (reader.duration(rangeMap, 'step', rangePath, { positive: true }) ?? 60);
     const success = reader.condition(map, 'success', path);
     const failure = reader.condition(map, 'failure', path);
     if (map.success === undefined && map.failure === undefined)
@@ -7774,7 +7797,19 @@ function prometheus(reader, name, raw, path, defaultAddress) {
     const evaluation = reader.evaluation(map, path, {});
     if (evaluation === undefined || address === undefined || query === undefined || (success === undefined && failure === undefined))
         return undefined;
-    return { name: `prometheus.${name}`, kind: 'prometheus', evaluation, address, query, noData, ...(success && { success }), ...(failure && { failure }) };
+    if (map.range !== undefined && (lookbackSeconds === undefined || stepSeconds === undefined))
+        return undefined;
+    return {
+        name: `prometheus.${name}`,
+        kind: 'prometheus',
+        evaluation,
+        address,
+        query,
+        noData,
+        ...(lookbackSeconds !== undefined && stepSeconds !== undefined && { range: { lookbackSeconds, stepSeconds } }),
+        ...(success && { success }),
+        ...(failure && { failure })
+    };
 }
 function canary(reader, name, raw, path, defaultAddress) {
     const map = reader.map(raw, path, ['address', 'lookback', 'step', 'confidence', 'minimum_effect', 'minimum_samples', 'thresholds', 'metrics', ...EVALUATION_KEYS]);
@@ -9540,14 +9575,17 @@ function killTree(pid, signal = 'SIGKILL') {
     }
 }
 /**
- * Runs a long program (a test suite) from an argv array, handing its output over as it comes
- * instead of collecting it. The child leads its own process group: a timeout kills the group
- * whole, and so does the leader's exit, since a background process left holding the output
- * pipes would otherwise keep the run open forever.
+ * Runs a long program (a test suite, a deploy command) from an argv array, handing its output
+ * over as it comes instead of collecting it. The child leads its own process group: a timeout or
+ * an abort kills the group whole, and so does the leader's exit, since a background process left
+ * holding the output pipes would otherwise keep the run open forever.
  */
 function execStreaming(argv, options) {
     if (argv.length === 0)
         throw new Error('execStreaming: empty argv');
+    const { signal } = options;
+    if (signal?.aborted)
+        return Promise.resolve({ exitCode: 130, timedOut: false, cancelled: true });
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(argv[0], argv.slice(1), {
             cwd: options.cwd,
@@ -9556,17 +9594,27 @@ function execStreaming(argv, options) {
             stdio: ['ignore', 'pipe', 'pipe']
         });
         let timedOut = false;
+        let cancelled = false;
         const timer = options.timeoutMs === undefined
             ? undefined
             : setTimeout(() => {
                 timedOut = true;
                 killTree(child.pid);
             }, options.timeoutMs);
+        const onAbort = () => {
+            cancelled = true;
+            killTree(child.pid);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const settle = () => {
+            if (timer)
+                clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+        };
         child.stdout.on('data', (chunk) => options.onOutput(chunk, 'stdout'));
         child.stderr.on('data', (chunk) => options.onOutput(chunk, 'stderr'));
         child.on('error', (error) => {
-            if (timer)
-                clearTimeout(timer);
+            settle();
             reject(error);
         });
         child.on('exit', () => {
@@ -9579,10 +9627,9 @@ function execStreaming(argv, options) {
                 // no process of the group is left
             }
         });
-        child.on('close', (code, signal) => {
-            if (timer)
-                clearTimeout(timer);
-            resolve({ exitCode: code ?? (signal ? 128 : 1), timedOut });
+        child.on('close', (code, exitSignal) => {
+            settle();
+            resolve({ exitCode: code ?? (exitSignal ? 128 : 1), timedOut, cancelled });
         });
     });
 }
@@ -18836,6 +18883,2864 @@ function resultText(results) {
     return lines.join('\n') + '\n';
 }
 
+;// CONCATENATED MODULE: ./shared/src/deploy/edits/image-text.ts
+function splitWrittenImage(text) {
+    const at = text.indexOf('@');
+    const name = at === -1 ? text : text.slice(0, at);
+    const digest = at === -1 ? undefined : text.slice(at + 1);
+    // A tag follows the last ':' only when no '/' comes after it; otherwise that ':' is a port.
+    const colon = name.lastIndexOf(':');
+    const hasTag = colon > name.lastIndexOf('/');
+    return {
+        name: hasTag ? name.slice(0, colon) : name,
+        ...(hasTag ? { tag: name.slice(colon + 1) } : {}),
+        ...(digest === undefined ? {} : { digest })
+    };
+}
+function joinWrittenImage(image) {
+    return `${image.name}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/edits/yaml-text.ts
+
+
+/** A YAML file that cannot be edited safely, located as `file:line:column` with the offending key. */
+class YamlEditError extends Error {
+    file;
+    line;
+    column;
+    key;
+    reason;
+    constructor(file, line, column, 
+    /** Dotted key path of the offending node, e.g. `images[2].newTag`; empty for the document itself. */
+    key, reason) {
+        super(`${file}:${line}:${column}${key === '' ? '' : ` (${key})`}: ${reason}`);
+        this.file = file;
+        this.line = line;
+        this.column = column;
+        this.key = key;
+        this.reason = reason;
+        this.name = 'YamlEditError';
+    }
+}
+/** A parsed file plus the edits queued against its text. */
+class YamlText {
+    text;
+    file;
+    documents;
+    lines;
+    edits = [];
+    flowItems = new Map();
+    constructor(text, file, documents, lines) {
+        this.text = text;
+        this.file = file;
+        this.documents = documents;
+        this.lines = lines;
+    }
+    /**
+     * Parses one document (or every document with `multi`) and refuses syntax errors and alias
+     * bombs before anything is edited.
+     */
+    static parse(text, file, options = {}) {
+        const lines = new dist/* LineCounter */.HN();
+        const parseOptions = { lineCounter: lines, prettyErrors: false, uniqueKeys: true };
+        const parsed = options.multi ? (0,dist/* parseAllDocuments */.hR)(text, parseOptions) : [(0,dist/* parseDocument */.Tp)(text, parseOptions)];
+        const documents = Array.isArray(parsed) ? parsed : [];
+        const yaml = new YamlText(text, file, documents, lines);
+        for (const document of documents) {
+            const [error] = document.errors;
+            if (error)
+                throw yaml.errorAt(error.pos[0], '', `YAML syntax error: ${yaml_text_firstLine(error.message)}`);
+            try {
+                document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+            }
+            catch (error) {
+                const alias = firstAlias(document);
+                const message = error instanceof Error ? error.message : String(error);
+                throw yaml.errorAt(alias?.range?.[0] ?? 0, '', /excessive alias count/i.test(message)
+                    ? `YAML aliases expand to more than ${MAX_ALIAS_EXPANSIONS} copies; refusing a document that looks like an alias bomb ("billion laughs")`
+                    : `YAML error: ${message}`);
+            }
+        }
+        return yaml;
+    }
+    errorAt(offset, key, reason) {
+        const { line, col } = this.lines.linePos(offset);
+        return new YamlEditError(this.file, line, col, key, reason);
+    }
+    error(node, key, reason) {
+        return this.errorAt(node?.range?.[0] ?? 0, key, reason);
+    }
+    /** The node an alias points at; other nodes are returned as they are. */
+    resolve(node, document) {
+        return (0,dist/* isAlias */.Vj)(node) ? node.resolve(document) : node;
+    }
+    /** The string a scalar (or an alias of one) holds; undefined for anything else. */
+    stringAt(node, document) {
+        const target = this.resolve(node, document);
+        if (!(0,dist/* isScalar */.jn)(target) || target.value === null || typeof target.value === 'object')
+            return undefined;
+        return String(target.value);
+    }
+    /**
+     * Writes `value` in place of a scalar, keeping its quoting style and any anchor or tag before it.
+     * An alias is replaced by a plain (or quoted) scalar, so only this occurrence changes.
+     */
+    replaceScalar(node, value) {
+        const [start, end] = node.range;
+        const style = (0,dist/* isScalar */.jn)(node) ? node.type : undefined;
+        if (start === end) {
+            // An empty value (`newTag:`) has no text of its own; the new one goes right after the colon.
+            const colon = this.text.lastIndexOf(':', start - 1);
+            if (colon === -1 || this.text.slice(colon + 1, start).trim() !== '')
+                throw this.errorAt(start, '', 'cannot place a value here');
+            this.edits.push({ start: colon + 1, end: colon + 1, text: ` ${renderScalar(value)}` });
+            return;
+        }
+        if (style === 'BLOCK_LITERAL' || style === 'BLOCK_FOLDED') {
+            // A block scalar's range ends after its line break, which must survive the replacement.
+            const source = this.text.slice(start, end);
+            this.edits.push({ start, end, text: renderScalar(value, 'QUOTE_DOUBLE') + (source.endsWith('\n') ? '\n' : '') });
+            return;
+        }
+        this.edits.push({ start, end, text: renderScalar(value, style) });
+    }
+    /** Adds `key: value` as the mapping's last entry, in the mapping's own indentation (block) or inline (flow). */
+    insertPair(map, key, value) {
+        if (map.flow) {
+            this.insertIntoFlow(map, `${key}: ${renderFlow(value)}`);
+            return;
+        }
+        const first = map.items[0];
+        if (!first)
+            throw this.error(map, key, 'cannot add a key to an empty block mapping');
+        const indent = this.column(first.key.range[0]);
+        this.insertLines(this.endOfNode(map), renderBlockPair(key, value, indent));
+    }
+    /** Adds a mapping as the sequence's last item, in the sequence's own layout. */
+    appendMapToSeq(seq, entry) {
+        if (seq.flow) {
+            this.insertIntoFlow(seq, renderFlow(entry));
+            return;
+        }
+        const dash = this.column(seq.range[0]);
+        const firstItem = seq.items.find(dist/* isMap */.jh);
+        const firstKey = firstItem?.items[0]?.key;
+        const bodyIndent = firstKey?.range ? this.column(firstKey.range[0]) : dash + 2;
+        const lines = Object.entries(entry).map(([key, value], index) => index === 0
+            ? `${' '.repeat(dash)}-${' '.repeat(bodyIndent - dash - 1)}${key}: ${renderScalar(value)}`
+            : `${' '.repeat(bodyIndent)}${key}: ${renderScalar(value)}`);
+        this.insertLines(this.endOfNode(seq), lines.join('\n'));
+    }
+    /** Adds `key:` holding a block sequence with one mapping at the end of a top-level block mapping. */
+    insertSeqPair(map, key, entry) {
+        const first = map.items[0];
+        const indent = first ? this.column(first.key.range[0]) : 0;
+        const pad = ' '.repeat(indent);
+        const lines = Object.entries(entry).map(([name, value], index) => `${pad}${index === 0 ? '- ' : '  '}${name}: ${renderScalar(value)}`);
+        const block = [`${pad}${key}:`, ...lines].join('\n');
+        if (first)
+            this.insertLines(this.endOfNode(map), block);
+        else
+            this.insertLines(this.text.length, block);
+    }
+    /**
+     * Removes a pair whose key opens its own line and whose value is a one-line scalar; returns
+     * false (removing nothing) for any other layout, where removal would disturb its neighbours.
+     */
+    removePair(map, pair) {
+        const key = pair.key;
+        const value = pair.value;
+        if (map.flow || !key.range || !(0,dist/* isScalar */.jn)(value) || !value.range)
+            return false;
+        const lineStart = this.text.lastIndexOf('\n', key.range[0] - 1) + 1;
+        if (this.text.slice(lineStart, key.range[0]).trim() !== '')
+            return false;
+        if (this.text.slice(key.range[0], value.range[1]).includes('\n'))
+            return false;
+        this.edits.push({ start: lineStart, end: this.lineEnd(value.range[1]), text: '' });
+        return true;
+    }
+    get changed() {
+        return this.edits.length > 0 || this.flowItems.size > 0;
+    }
+    /** The text with every queued edit applied, checked to parse as cleanly as the original did. */
+    result() {
+        let text = this.text;
+        // From the end backwards, so earlier offsets stay valid; insertions at one offset keep the order they were queued in.
+        const edits = [...this.edits, ...[...this.flowItems].map(([collection, items]) => this.flowEdit(collection, items))];
+        const ordered = edits
+            .map((edit, queued) => ({ ...edit, queued }))
+            .sort((a, b) => b.start - a.start || b.queued - a.queued);
+        ordered.forEach((edit, index) => {
+            const next = ordered[index - 1];
+            if (next && edit.end > next.start)
+                throw new Error(`overlapping YAML edits in ${this.file}`);
+            text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+        });
+        const check = (0,dist/* parseAllDocuments */.hR)(text, { uniqueKeys: true });
+        const broken = Array.isArray(check) ? check.find((document) => document.errors.length > 0) : undefined;
+        if (broken)
+            throw new Error(`editing ${this.file} produced invalid YAML: ${yaml_text_firstLine(broken.errors[0].message)}`);
+        return text;
+    }
+    /** Zero-based column of an offset. */
+    column(offset) {
+        return this.lines.linePos(offset).col - 1;
+    }
+    /** Where a node's last character sits, looking through block collections to their last leaf (not past trailing comments). */
+    endOfNode(node) {
+        if (((0,dist/* isMap */.jh)(node) || (0,dist/* isSeq */.oP)(node)) && !node.flow) {
+            const last = node.items.at(-1);
+            if (last === undefined)
+                return node.range[1];
+            if ((0,dist/* isMap */.jh)(node)) {
+                const pair = last;
+                const value = pair.value;
+                return value?.range ? this.endOfNode(value) : pair.key.range[1];
+            }
+            return this.endOfNode(last);
+        }
+        return node.range[1];
+    }
+    /** Offset just past the line break that ends the line holding `offset` (the text's end when none does). */
+    lineEnd(offset) {
+        if (offset > 0 && this.text[offset - 1] === '\n')
+            return offset;
+        const newline = this.text.indexOf('\n', offset);
+        return newline === -1 ? this.text.length : newline + 1;
+    }
+    /** Inserts whole lines after the line holding `offset`. */
+    insertLines(offset, lines) {
+        const at = this.lineEnd(offset);
+        const needsBreak = at > 0 && this.text[at - 1] !== '\n';
+        this.edits.push({ start: at, end: at, text: `${needsBreak ? '\n' : ''}${lines}\n` });
+    }
+    /** Queues an item for the end of a flow collection; `result()` writes each collection's items as one insertion. */
+    insertIntoFlow(collection, item) {
+        const items = this.flowItems.get(collection) ?? [];
+        this.flowItems.set(collection, [...items, item]);
+    }
+    /** The edit adding `items` before a flow collection's closing bracket, after a comma unless it is empty. */
+    flowEdit(collection, items) {
+        const close = collection.range[1] - 1;
+        let last = close - 1;
+        while (last >= 0 && /\s/.test(this.text[last]))
+            last--;
+        const joined = items.join(', ');
+        if ('[{'.includes(this.text[last]))
+            return { start: last + 1, end: close, text: (0,dist/* isMap */.jh)(collection) ? ` ${joined} ` : joined };
+        return { start: last + 1, end: last + 1, text: `, ${joined}` };
+    }
+}
+/**
+ * Renders a string as a YAML scalar in the given style. A plain scalar that YAML 1.2 or 1.1
+ * readers (Helm, kubectl and kustomize use YAML 1.1 rules) would take for a number, boolean or
+ * null, or that holds indicator characters, is double-quoted instead.
+ */
+function renderScalar(value, style) {
+    if (style === 'QUOTE_SINGLE')
+        return `'${value.replaceAll("'", "''")}'`;
+    if (style === 'QUOTE_DOUBLE' || !isSafePlain(value))
+        return JSON.stringify(value);
+    return value;
+}
+function isSafePlain(value) {
+    if (!/^[A-Za-z0-9_./][A-Za-z0-9_./:@+-]*$/.test(value) || value.endsWith(':'))
+        return false;
+    return (0,dist/* parse */.qg)(value) === value && (0,dist/* parse */.qg)(value, { version: '1.1' }) === value;
+}
+function renderFlow(value) {
+    if (typeof value === 'string')
+        return renderScalar(value);
+    return `{ ${Object.entries(value)
+        .map(([key, item]) => `${key}: ${renderFlow(item)}`)
+        .join(', ')} }`;
+}
+function renderBlockPair(key, value, indent) {
+    const pad = ' '.repeat(indent);
+    if (typeof value === 'string')
+        return `${pad}${key}: ${renderScalar(value)}`;
+    const children = Object.entries(value).map(([name, item]) => renderBlockPair(name, item, indent + 2));
+    return [`${pad}${key}:`, ...children].join('\n');
+}
+function firstAlias(document) {
+    let found;
+    (0,dist/* visit */.YR)(document, {
+        Alias(_, alias) {
+            found = alias;
+            return dist/* visit */.YR.BREAK;
+        }
+    });
+    return found;
+}
+function yaml_text_firstLine(message) {
+    return message.split('\n')[0];
+}
+/** Sets `field` of a mapping to `value` unless it already holds it. */
+function setField(yaml, document, map, key, field, value) {
+    const pair = findPair(map, field);
+    if (pair === undefined) {
+        yaml.insertPair(map, field, value);
+        return;
+    }
+    const node = pair.value;
+    const target = yaml.resolve(node, document);
+    if (!(0,dist/* isScalar */.jn)(target) || (target.value !== null && typeof target.value === 'object')) {
+        throw yaml.error(node, key, `${field} must be a single value`);
+    }
+    if (target.value !== null && String(target.value) === value)
+        return;
+    yaml.replaceScalar(node, value);
+}
+function findPair(map, key) {
+    return map.items.find((pair) => (0,dist/* isScalar */.jn)(pair.key) && pair.key.value === key);
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/edits/helm.ts
+
+
+
+/**
+ * Sets an image in Helm values at a key path. The path may end at a mapping (`repository`, `tag`
+ * and `digest` keys, added when missing) or at a single image string, which is rewritten whole;
+ * missing mappings along the path are created. Setting a tag without a digest empties a digest
+ * left by an earlier deploy, since charts prefer the digest when one is set.
+ */
+function setHelmImage(text, image, file = 'values.yaml') {
+    if (image.repository === undefined && image.tag === undefined && image.digest === undefined) {
+        throw new Error(`setHelmImage: nothing to set at ${image.path} in ${file} (give repository, tag or digest)`);
+    }
+    const segments = image.path.split('.');
+    if (segments.some((segment) => segment === ''))
+        throw new Error(`setHelmImage: ${JSON.stringify(image.path)} is not a dotted key path`);
+    const keys = { repository: 'repository', tag: 'tag', digest: 'digest', ...image.keys };
+    const wanted = [];
+    if (image.repository !== undefined)
+        wanted.push([keys.repository, image.repository]);
+    if (image.tag !== undefined)
+        wanted.push([keys.tag, image.tag]);
+    if (image.digest !== undefined)
+        wanted.push([keys.digest, image.digest]);
+    const yaml = YamlText.parse(text, file);
+    const [document] = yaml.documents;
+    const root = document.contents;
+    if (!(0,dist/* isMap */.jh)(root))
+        throw yaml.error(root, '', 'Helm values must be a mapping');
+    let map = root;
+    for (const [index, segment] of segments.entries()) {
+        const key = segments.slice(0, index + 1).join('.');
+        const pair = findPair(map, segment);
+        if (pair === undefined) {
+            const merge = findPair(map, '<<');
+            if (merge)
+                throw yaml.error(merge.key, key, `${key} would shadow what the merge key (<<) brings in; write ${key} out in full first`);
+            yaml.insertPair(map, segment, nestedValue(segments.slice(index + 1), Object.fromEntries(wanted)));
+            return { text: yaml.result(), changed: true };
+        }
+        const value = pair.value;
+        if (index === segments.length - 1 && (0,dist/* isScalar */.jn)(value) && typeof value.value === 'string') {
+            return setImageString(yaml, text, value, key, image);
+        }
+        if (!(0,dist/* isMap */.jh)(value)) {
+            const what = (0,dist/* isAlias */.Vj)(value) ? 'an alias; edit the anchored mapping instead' : 'not a mapping';
+            throw yaml.error(value, key, `${key} is ${what}`);
+        }
+        map = value;
+    }
+    return setImageFields(yaml, text, document, map, image.path, keys, wanted, image);
+}
+function setImageFields(yaml, text, document, map, path, keys, wanted, image) {
+    const current = (field) => yaml.stringAt(findPair(map, field)?.value, document);
+    const repository = current(keys.repository);
+    const previous = repository === undefined ? undefined : joinWrittenImage({ name: repository, tag: current(keys.tag), digest: current(keys.digest) });
+    for (const [field, value] of wanted)
+        setField(yaml, document, map, `${path}.${field}`, field, value);
+    if (image.tag !== undefined && image.digest === undefined && current(keys.digest)) {
+        setField(yaml, document, map, `${path}.${keys.digest}`, keys.digest, '');
+    }
+    const result = { ...(previous === undefined ? {} : { previous }) };
+    return yaml.changed ? { text: yaml.result(), changed: true, ...result } : { text, changed: false, ...result };
+}
+function setImageString(yaml, text, node, key, image) {
+    const previous = String(node.value);
+    const written = splitWrittenImage(previous);
+    const parts = {
+        name: image.repository ?? written.name,
+        tag: image.tag ?? written.tag,
+        digest: image.digest ?? (image.tag === undefined ? written.digest : undefined)
+    };
+    if (!parts.tag && !parts.digest)
+        throw yaml.error(node, key, `${key} would name no tag or digest`);
+    const next = joinWrittenImage(parts);
+    if (next === previous)
+        return { text, changed: false, previous };
+    yaml.replaceScalar(node, next);
+    return { text: yaml.result(), changed: true, previous };
+}
+function nestedValue(path, fields) {
+    return path.reduceRight((inner, segment) => ({ [segment]: inner }), fields);
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/edits/kustomize.ts
+
+
+
+const kustomize_FIELDS = ['newName', 'newTag', 'digest'];
+/**
+ * Points the kustomization's `images:` entry for `image.name` at a new name, tag and/or digest,
+ * adding the entry (and the `images:` list) when missing. Setting a tag without a digest removes
+ * a digest left by an earlier deploy, since kustomize would keep pulling the old image by it.
+ */
+function setKustomizeImage(text, image, file = 'kustomization.yaml') {
+    if (kustomize_FIELDS.every((field) => image[field] === undefined)) {
+        throw new Error(`setKustomizeImage: nothing to set for ${image.name} in ${file} (give newName, newTag or digest)`);
+    }
+    const yaml = YamlText.parse(text, file);
+    const [document] = yaml.documents;
+    const root = document.contents;
+    if (!(0,dist/* isMap */.jh)(root))
+        throw yaml.error(root, '', 'a kustomization must be a mapping');
+    const wanted = Object.fromEntries(kustomize_FIELDS.flatMap((field) => (image[field] === undefined ? [] : [[field, image[field]]])));
+    const imagesPair = findPair(root, 'images');
+    if (imagesPair === undefined) {
+        yaml.insertSeqPair(root, 'images', { name: image.name, ...wanted });
+        return { text: yaml.result(), changed: true };
+    }
+    const images = imagesPair.value;
+    if (!(0,dist/* isSeq */.oP)(images))
+        throw yaml.error(images, 'images', 'images must be a list of {name, newName, newTag, digest} entries');
+    const index = images.items.findIndex((item) => (0,dist/* isMap */.jh)(item) && yaml.stringAt(findPair(item, 'name')?.value, document) === image.name);
+    if (index === -1) {
+        yaml.appendMapToSeq(images, { name: image.name, ...wanted });
+        return { text: yaml.result(), changed: true };
+    }
+    const entry = images.items[index];
+    const key = `images[${index}]`;
+    const current = (field) => yaml.stringAt(findPair(entry, field)?.value, document);
+    const previous = joinWrittenImage({ name: current('newName') ?? image.name, tag: current('newTag'), digest: current('digest') });
+    for (const field of kustomize_FIELDS) {
+        const value = image[field];
+        if (value !== undefined)
+            setField(yaml, document, entry, `${key}.${field}`, field, value);
+    }
+    const staleDigest = findPair(entry, 'digest');
+    if (image.newTag !== undefined && image.digest === undefined && staleDigest !== undefined && current('digest')) {
+        if (!yaml.removePair(entry, staleDigest))
+            setField(yaml, document, entry, `${key}.digest`, 'digest', '');
+    }
+    return yaml.changed ? { text: yaml.result(), changed: true, previous } : { text, changed: false, previous };
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/edits/manifests.ts
+
+
+
+/** Pod spec lists whose entries run an image, as `kubectl set image` updates them. */
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+/**
+ * Sets `image` on every container (and init or ephemeral container), at any depth and in every
+ * document of a manifest file, whose current image is in the same repository: the full
+ * registry and path, so `localhost:5000/team/svc-a` never touches `localhost:5000/team/svc-b`.
+ * The image is written exactly as given. Images that are not references (template
+ * placeholders such as `${IMAGE}`) are someone else's and are left alone.
+ */
+function setManifestImages(text, image, file = 'manifest.yaml') {
+    const target = parseImageReference(image);
+    if (target.tag === undefined && target.digest === undefined) {
+        throw new Error(`setManifestImages: ${image} names no tag or digest; refusing to deploy an unpinned image to ${file}`);
+    }
+    const yaml = YamlText.parse(text, file, { multi: true });
+    let previous;
+    for (const document of yaml.documents) {
+        for (const node of containerImages(document.contents)) {
+            const written = yaml.stringAt(node, document);
+            if (written === undefined || !matches(written, target))
+                continue;
+            previous ??= written;
+            if (written !== image)
+                yaml.replaceScalar(node, image);
+        }
+    }
+    const found = previous === undefined ? {} : { previous };
+    return yaml.changed ? { text: yaml.result(), changed: true, ...found } : { text, changed: false, ...found };
+}
+/** Each container's `image` value node (a scalar, or an alias of one). */
+function containerImages(root) {
+    const found = [];
+    (0,dist/* visit */.YR)(root, {
+        Pair(_, pair) {
+            if (!(0,dist/* isScalar */.jn)(pair.key) || !CONTAINER_LISTS.has(String(pair.key.value)) || !(0,dist/* isSeq */.oP)(pair.value))
+                return;
+            for (const container of pair.value.items) {
+                const image = (0,dist/* isMap */.jh)(container) ? findPair(container, 'image')?.value : undefined;
+                if (image?.range)
+                    found.push(image);
+            }
+        }
+    });
+    return found;
+}
+function matches(written, target) {
+    try {
+        return sameRepository(parseImageReference(written), target);
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/edits/index.ts
+
+
+
+
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./shared/src/deploy/gitops/credentials.ts
+/**
+ * How a token reaches git: an `http.extraheader` set through git's environment-variable config
+ * (`GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`, git 2.31+). That is the `-c` option
+ * without the argv: it never lands in the remote URL, in any config file, or in the process list
+ * other users can read, and `ExecError` messages never print it.
+ */
+/** The base64 credential inside the header. Mask it as well as the token: it is a secret derived from it. */
+function basicCredential(token) {
+    return Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
+}
+/** `env` plus the authorization header for every git process run with it. */
+function withGitAuthorization(env, token) {
+    const count = Number(env.GIT_CONFIG_COUNT ?? 0) || 0;
+    return {
+        ...env,
+        GIT_CONFIG_COUNT: String(count + 1),
+        [`GIT_CONFIG_KEY_${count}`]: 'http.extraheader',
+        [`GIT_CONFIG_VALUE_${count}`]: `AUTHORIZATION: basic ${basicCredential(token)}`
+    };
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/gitops/push-outcome.ts
+/**
+ * How git and git servers word a push that lost a race with another push: the branch moved
+ * (`fetch first`, `non-fast-forward`), a lease went stale, or the server's ref lock was held by a
+ * concurrent update. Other refusals (protected branches, hooks, permissions) will not pass on a
+ * retry; git words those `[remote rejected]` with a reason, which none of these patterns match.
+ */
+const LOST_RACE = [
+    /\(fetch first\)/,
+    /\(non-fast-forward\)/,
+    /\[rejected\]/,
+    /\(stale info\)/,
+    /cannot lock ref/,
+    /failed to update ref/,
+    /incorrect old value provided/
+];
+/** Whether a failed push's output says another push got there first, so fetching and re-applying can succeed. */
+function isLostRace(pushOutput) {
+    return LOST_RACE.some((pattern) => pattern.test(pushOutput));
+}
+/**
+ * Milliseconds to wait before attempt `attempt + 1`: "full jitter" over an exponential window
+ * (`jitterMs`, doubling per attempt, at most eight times), so racing deploys spread out instead
+ * of colliding again in lockstep.
+ */
+function retryDelayMs(attempt, jitterMs, random = Math.random) {
+    const window = jitterMs * Math.min(2 ** (attempt - 1), 8);
+    return Math.floor(random() * window);
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/gitops/render.ts
+
+
+
+
+/** The file names kustomize reads as a kustomization. */
+const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+class RenderError extends Error {
+    file;
+    output;
+    constructor(file, output) {
+        super(`kubectl kustomize cannot render ${file} after the edit; nothing was pushed: ${output.trim().split('\n').slice(-5).join(' / ')}`);
+        this.file = file;
+        this.output = output;
+        this.name = 'RenderError';
+    }
+}
+/**
+ * Renders an edited kustomization with `kubectl kustomize <dir>` when kubectl is on PATH, so an
+ * edit that breaks the overlay fails the deploy instead of the cluster's sync. Other files, and
+ * machines without kubectl, pass unchecked.
+ */
+function kustomizeRenderCheck(options = {}) {
+    const env = options.env ?? process.env;
+    return async ({ repoDir, file }) => {
+        if (!KUSTOMIZATION_FILES.has((0,external_node_path_namespaceObject.basename)(file)))
+            return;
+        const kubectl = await findExecutable('kubectl', env.PATH ?? '');
+        if (kubectl === undefined)
+            return;
+        const result = await exec([kubectl, 'kustomize', (0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.join)(repoDir, file))], {
+            env,
+            timeoutMs: options.timeoutMs ?? 60_000,
+            allowFailure: true
+        });
+        if (result.exitCode !== 0)
+            throw new RenderError(file, result.timedOut ? 'timed out' : result.stderr);
+    };
+}
+/** The first executable named `name` in a PATH-style list of directories. */
+async function findExecutable(name, searchPath) {
+    for (const directory of searchPath.split(external_node_path_namespaceObject.delimiter)) {
+        if (directory === '')
+            continue;
+        const candidate = (0,external_node_path_namespaceObject.join)(directory, name);
+        try {
+            await (0,promises_namespaceObject.access)(candidate, external_node_fs_namespaceObject.constants.X_OK);
+            return candidate;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/gitops/deploy.ts
+
+
+
+
+
+
+
+/** A gitops deploy that cannot go ahead; nothing was pushed. */
+class GitOpsError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'GitOpsError';
+    }
+}
+const SILENT = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+/**
+ * Clone (shallow, one branch), edit one file, commit, push. A push that loses a race with
+ * another deploy is retried on the new tip: fetch it, reset to it and apply the edit again to
+ * the new text, so concurrent deploys of different services all land without merges or force
+ * pushes. An edit that changes nothing ends the deploy without a commit.
+ */
+async function deployGitOps(options) {
+    const log = options.log ?? SILENT;
+    const maxAttempts = options.maxAttempts ?? 5;
+    const check = options.check ?? kustomizeRenderCheck({ env: options.env });
+    const target = options.pullRequestBranch ?? options.branch;
+    const env = options.token === undefined ? options.env : withGitAuthorization(options.env ?? process.env, options.token);
+    assertRelative(options.file);
+    await (0,promises_namespaceObject.mkdir)(options.workdir, { recursive: true });
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(options.workdir, 'gitops-'));
+    try {
+        const git = await Git.cloneBranch(options.repoUrl, dir, { branch: options.branch, depth: 1, env, log: (line) => log.debug(line) }).catch((error) => {
+            throw new GitOpsError(`cannot clone branch ${options.branch} of ${options.repoUrl}: ${error.message}`);
+        });
+        const path = await insideCheckout(dir, options.file);
+        for (let attempt = 1;; attempt++) {
+            const result = options.edit(await (0,promises_namespaceObject.readFile)(path, 'utf8'));
+            if (!result.changed) {
+                log.info(`${options.file} on ${options.branch} already names the image; nothing to push`);
+                return { changed: false, ...previousOf(result), branch: target, attempts: attempt };
+            }
+            await (0,promises_namespaceObject.writeFile)(path, result.text);
+            await check({ repoDir: dir, file: options.file });
+            if (options.signal?.aborted)
+                throw new GitOpsError(`the deploy was cancelled; nothing was pushed to ${target}`);
+            const commit = await git.commit([options.file], options.message(result), options.author);
+            const lease = options.pullRequestBranch === undefined ? undefined : { ref: `refs/heads/${target}`, expected: await git.remoteBranchSha(target) };
+            const push = await git.push(`HEAD:refs/heads/${target}`, lease ? { forceWithLease: lease } : {});
+            if (push.ok) {
+                log.info(`pushed ${commit.slice(0, 12)} to ${target} (attempt ${attempt})`);
+                return { changed: true, ...previousOf(result), pushedCommit: commit, branch: target, attempts: attempt };
+            }
+            if (!isLostRace(push.output))
+                throw new GitOpsError(`git push to ${target} was refused: ${lastLines(push.output)}`);
+            if (attempt >= maxAttempts) {
+                throw new GitOpsError(`git push to ${target} kept losing races with other pushes; gave up after ${maxAttempts} attempts`);
+            }
+            const delay = retryDelayMs(attempt, options.jitterMs ?? 1000);
+            log.info(`push to ${target} lost a race (${lastLines(push.output, 1)}); re-applying on the new tip of ${options.branch} in ${delay} ms`);
+            await (0,external_node_timers_promises_namespaceObject.setTimeout)(delay);
+            if (!(await git.fetch([`refs/heads/${options.branch}`], { depth: 1 }))) {
+                throw new GitOpsError(`cannot fetch the new tip of ${options.branch} from ${options.repoUrl}`);
+            }
+            await git.resetHard((await git.fetchedHead()));
+        }
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    }
+}
+function previousOf(result) {
+    return result.previous === undefined ? {} : { previous: result.previous };
+}
+function assertRelative(file) {
+    const normalised = (0,external_node_path_namespaceObject.normalize)(file);
+    if (file === '' || (0,external_node_path_namespaceObject.isAbsolute)(file) || normalised === '..' || normalised.startsWith(`..${external_node_path_namespaceObject.sep}`)) {
+        throw new GitOpsError(`deploy file ${JSON.stringify(file)} must be a path inside the deploy repository`);
+    }
+}
+/** The file's real path, refusing symbolic links that lead out of the checkout. */
+async function insideCheckout(dir, file) {
+    const root = await (0,promises_namespaceObject.realpath)(dir);
+    let path;
+    try {
+        path = await (0,promises_namespaceObject.realpath)((0,external_node_path_namespaceObject.join)(dir, file));
+    }
+    catch {
+        throw new GitOpsError(`deploy file ${file} does not exist in the deploy repository`);
+    }
+    if (!path.startsWith(`${root}${external_node_path_namespaceObject.sep}`) || path.startsWith(`${(0,external_node_path_namespaceObject.join)(root, '.git')}${external_node_path_namespaceObject.sep}`)) {
+        throw new GitOpsError(`deploy file ${JSON.stringify(file)} resolves outside the deploy repository's work tree`);
+    }
+    return path;
+}
+function lastLines(output, count = 3) {
+    return output.split('\n').filter((line) => line.trim() !== '').slice(-count).join(' / ');
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/gitops/message.ts
+/**
+ * The gitops commit message: a subject naming service, environment and old → new image, and
+ * trailers (`git interpret-trailers` reads them) for tools that trace a deploy back to its source.
+ */
+function commitMessage(change) {
+    return [
+        `Deploy ${change.service} to ${change.environment}: ${change.previous ?? '(none)'} → ${change.next}`,
+        '',
+        `Flotilla-Service: ${change.service}`,
+        `Flotilla-Environment: ${change.environment}`,
+        `Flotilla-Previous-Image: ${change.previous ?? '(none)'}`,
+        `Flotilla-Image: ${change.next}`,
+        `Flotilla-Source-Commit: ${change.sourceSha}`,
+        ''
+    ].join('\n');
+}
+/** Title and body of the pull request that proposes the change (`mode: pull-request`). */
+function pullRequestText(change) {
+    return {
+        title: `Deploy ${change.service} to ${change.environment}`,
+        body: [
+            `Flotilla proposes deploying **${change.service}** to **${change.environment}**.`,
+            '',
+            '| | image |',
+            '|---|---|',
+            `| before | \`${change.previous ?? '(none)'}\` |`,
+            `| after | \`${change.next}\` |`,
+            '',
+            `Built from ${change.sourceSha}. Flotilla updates this pull request on the next deploy of ${change.service} to ${change.environment}.`
+        ].join('\n')
+    };
+}
+/** Service and environment names that are safe as one component of a git branch name. */
+const BRANCH_COMPONENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+/**
+ * The bot branch a service's pull requests for an environment live on, `flotilla/<environment>/<service>`:
+ * deterministic, so the next deploy updates the open pull request instead of opening another.
+ */
+function pullRequestBranch(environment, service) {
+    for (const [what, name] of [['environment', environment], ['service', service]]) {
+        if (!BRANCH_COMPONENT.test(name) || name.includes('..') || name.endsWith('.') || name.endsWith('.lock')) {
+            throw new Error(`${what} name ${JSON.stringify(name)} cannot be part of a git branch name`);
+        }
+    }
+    return `flotilla/${environment}/${service}`;
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/gitops/pull-request.ts
+/**
+ * Opens the pull request for a bot branch, or updates the one already open for it, so repeated
+ * deploys of a service to an environment keep one pull request current.
+ */
+async function createOrUpdatePullRequest(client, proposal) {
+    const { owner, repo, base, head, title, body } = proposal;
+    const update = async (number) => {
+        const { data } = await client.rest.pulls.update({ owner, repo, pull_number: number, title, body });
+        return { number: data.number, url: data.html_url, created: false };
+    };
+    const open = await findOpen(client, proposal);
+    if (open !== undefined)
+        return update(open);
+    try {
+        const { data } = await client.rest.pulls.create({ owner, repo, base, head, title, body });
+        return { number: data.number, url: data.html_url, created: true };
+    }
+    catch (error) {
+        // Another deploy of the same service opened it between our look-up and our create.
+        const raced = error.status === 422 ? await findOpen(client, proposal) : undefined;
+        if (raced === undefined)
+            throw error;
+        return update(raced);
+    }
+}
+async function findOpen(client, { owner, repo, base, head }) {
+    const { data } = await client.rest.pulls.list({ owner, repo, state: 'open', base, head: `${owner}:${head}`, per_page: 1 });
+    return data[0]?.number;
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/gitops/index.ts
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./shared/src/deploy/deployments.ts
+/** GitHub cuts deployment status descriptions at 140 characters. */
+const DESCRIPTION_LENGTH = 140;
+/** The workflow run's page, from the runner's GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID. */
+function runLogUrl(env) {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+    return server && repository && runId ? `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}` : undefined;
+}
+/** The create-deployment request body; `auto_merge` is off because a deploy must never merge the default branch. */
+function deploymentRequest(record) {
+    return {
+        owner: record.owner,
+        repo: record.repo,
+        ref: record.sha,
+        environment: record.environment,
+        task: 'deploy',
+        description: `Deploy ${record.service} ${record.image}`.slice(0, DESCRIPTION_LENGTH),
+        payload: { service: record.service, image: record.image, ...(record.digest === undefined ? {} : { digest: record.digest }) },
+        required_contexts: record.requiredContexts ?? [],
+        auto_merge: false,
+        transient_environment: record.transient,
+        production_environment: record.production
+    };
+}
+async function createDeployment(client, record) {
+    const response = await client.rest.repos.createDeployment(deploymentRequest(record));
+    // 202 means GitHub merged the default branch into the ref instead, which auto_merge: false rules out.
+    if (response.status !== 201 || !('id' in response.data))
+        throw new Error(`GitHub did not create a deployment of ${record.sha}: ${JSON.stringify(response.data)}`);
+    return Number(response.data.id);
+}
+async function setDeploymentStatus(client, record, deploymentId, status) {
+    await client.rest.repos.createDeploymentStatus({
+        owner: record.owner,
+        repo: record.repo,
+        deployment_id: deploymentId,
+        state: status.state,
+        description: status.description.slice(0, DESCRIPTION_LENGTH),
+        ...(status.environmentUrl === undefined ? {} : { environment_url: status.environmentUrl }),
+        ...(record.logUrl === undefined ? {} : { log_url: record.logUrl })
+    });
+}
+const SIGNALS = ['SIGTERM', 'SIGINT'];
+/**
+ * How long cancelled work may take to stop before the deploy is recorded as cancelled anyway. The
+ * runner sends SIGINT, then SIGTERM 7.5 s later and SIGKILL 2.5 s after that: the status must be
+ * written well within those 10 s.
+ */
+const CANCEL_GRACE_MS = 5000;
+/**
+ * Records `work` as a Deployment: created, `in_progress`, then `success` when it resolves or
+ * `failure` when it throws. A cancelled workflow (SIGTERM, SIGINT) aborts the work through its
+ * signal; once the work has stopped (or after `CANCEL_GRACE_MS`) the last status is written —
+ * `error` ("cancelled"), or `success` when the work had already finished — and the process exits,
+ * so no deployment is left in progress.
+ */
+async function withDeployment(client, record, work, options = {}) {
+    const cancellation = options.cancellation ?? { on: (s, l) => process.on(s, l), off: (s, l) => process.off(s, l), exit: (code) => process.exit(code) };
+    const deploymentId = await createDeployment(client, record);
+    options.log?.info(`deployment ${deploymentId}: ${record.service} ${record.image} to ${record.environment}`);
+    // The first final status wins; whoever asks later waits for the same write.
+    let final;
+    const finish = (state, description, environmentUrl) => (final ??= setDeploymentStatus(client, record, deploymentId, { state, description, ...urlOf(environmentUrl) }).catch((error) => options.log?.warn(`deployment ${deploymentId}: the ${state} status was not written: ${error.message}`)));
+    const controller = new AbortController();
+    let grace;
+    const onSignal = () => {
+        if (controller.signal.aborted)
+            return;
+        options.log?.warn(`deployment ${deploymentId}: the workflow was cancelled; stopping the deploy`);
+        controller.abort(new Error('the workflow was cancelled'));
+        grace = setTimeout(() => void finish('error', 'cancelled').finally(() => cancellation.exit(130)), options.graceMs ?? CANCEL_GRACE_MS);
+    };
+    for (const signal of SIGNALS)
+        cancellation.on(signal, onSignal);
+    try {
+        await setDeploymentStatus(client, record, deploymentId, { state: 'in_progress', description: `Deploying ${record.image}`, ...urlOf(record.environmentUrl) });
+        const result = await work(controller.signal);
+        await finish('success', `Deployed ${record.image}`, result.url ?? record.environmentUrl);
+        return { deploymentId, result };
+    }
+    catch (error) {
+        if (controller.signal.aborted)
+            await finish('error', 'cancelled');
+        else
+            await finish('failure', error.message, record.environmentUrl);
+        throw error;
+    }
+    finally {
+        clearTimeout(grace);
+        for (const signal of SIGNALS)
+            cancellation.off(signal, onSignal);
+        if (controller.signal.aborted)
+            cancellation.exit(130);
+    }
+}
+function urlOf(url) {
+    return url === undefined ? {} : { environmentUrl: url };
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/targets/request.ts
+/** A deploy that failed; the target rolled back what it could before throwing. */
+class DeployError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DeployError';
+    }
+}
+/** The `FLOTILLA_*` variables a user's command or hook sees. */
+function deployVariables(request) {
+    return {
+        FLOTILLA_SERVICE: request.service,
+        FLOTILLA_ENVIRONMENT: request.environment,
+        FLOTILLA_IMAGE: request.image,
+        FLOTILLA_DIGEST: request.digest ?? '',
+        FLOTILLA_SHA: request.sha
+    };
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/targets/command.ts
+
+
+/**
+ * Runs the user's deploy command with the image, digest, service, environment and commit in
+ * `FLOTILLA_*` variables — the only way they reach it, so no value is ever spliced into a
+ * command line. A timeout or a cancellation kills the command's whole process tree.
+ */
+async function deployWithCommand(target, request, options) {
+    const argv = target.shell ? ['/bin/sh', '-c', target.command[0]] : target.command;
+    const result = await execStreaming(argv, {
+        cwd: options.cwd,
+        env: { ...(options.env ?? process.env), ...target.env, ...deployVariables(request) },
+        timeoutMs: target.timeoutSeconds * 1000,
+        signal: options.signal,
+        onOutput: (chunk) => options.onOutput?.(chunk)
+    }).catch((error) => {
+        throw new DeployError(`deploy command ${target.command[0]} could not start: ${error.message}`);
+    });
+    const what = `deploy command ${target.command[0]}`;
+    if (result.cancelled)
+        throw new DeployError(`${what} was cancelled`);
+    if (result.timedOut)
+        throw new DeployError(`${what} timed out after ${target.timeoutSeconds}s and was killed`);
+    if (result.exitCode !== 0)
+        throw new DeployError(`${what} exited with ${result.exitCode}`);
+    return target.url === undefined ? {} : { url: target.url };
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/targets/kubernetes.ts
+
+
+
+
+
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+/**
+ * Substitutes the image in the manifests (every container whose repository is the image's),
+ * applies them, and waits for each workload's rollout; a rollout that fails or times out is
+ * undone (`kubectl rollout undo`) before the deploy fails.
+ */
+async function deployToKubernetes(target, request, options) {
+    const files = await Promise.all(target.manifests.map((file) => insideRoot(options.root, file)));
+    await (0,promises_namespaceObject.mkdir)(options.workdir, { recursive: true });
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(options.workdir, 'kubernetes-'));
+    try {
+        let previous;
+        const edited = [];
+        const workloads = [];
+        for (const [index, file] of files.entries()) {
+            const result = setManifestImages(await (0,promises_namespaceObject.readFile)(file, 'utf8'), request.image, target.manifests[index]);
+            previous ??= result.previous;
+            const copy = (0,external_node_path_namespaceObject.join)(dir, `${index}-${(0,external_node_path_namespaceObject.basename)(file)}`);
+            await (0,promises_namespaceObject.writeFile)(copy, result.text);
+            edited.push(copy);
+            if (result.changed || result.previous !== undefined)
+                workloads.push(...workloadsOf(result.text));
+        }
+        if (previous === undefined)
+            throw new DeployError(`no container in ${target.manifests.join(', ')} runs an image of ${request.image}`);
+        const kubectl = kubectlRunner(options, target.namespace);
+        await kubectl(['apply', ...edited.flatMap((file) => ['-f', file])], 'kubectl apply');
+        for (const workload of target.rollout ?? workloads) {
+            try {
+                await kubectl(['rollout', 'status', workload, `--timeout=${target.timeoutSeconds}s`], `rollout of ${workload}`);
+            }
+            catch (error) {
+                if (options.signal?.aborted !== true) {
+                    options.log?.warn(`${error.message}; rolling ${workload} back`);
+                    await kubectl(['rollout', 'undo', workload], `kubectl rollout undo ${workload}`).catch((undo) => options.log?.warn(undo.message));
+                }
+                throw error;
+            }
+        }
+        return { previous, ...(target.url === undefined ? {} : { url: target.url }) };
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    }
+}
+/** `kind/name` of every workload in a manifest file, as `kubectl rollout` names them. */
+function workloadsOf(text) {
+    return (0,dist/* parseAllDocuments */.hR)(text).flatMap((document) => {
+        const object = document.toJS();
+        const kind = object?.kind;
+        const name = object?.metadata?.name;
+        return typeof kind === 'string' && WORKLOAD_KINDS.has(kind) && typeof name === 'string' ? [`${kind.toLowerCase()}/${name}`] : [];
+    });
+}
+function kubectlRunner(options, namespace) {
+    const program = options.kubectl ?? 'kubectl';
+    return async (args, what) => {
+        const argv = [program, ...args, ...(namespace === undefined ? [] : ['--namespace', namespace])];
+        const output = [];
+        const result = await execStreaming(argv, { env: options.env, signal: options.signal, onOutput: (chunk) => output.push(chunk) }).catch((error) => {
+            throw new DeployError(`${what} could not start ${program}: ${error.message}`);
+        });
+        const text = Buffer.concat(output).toString('utf8').trim();
+        if (text !== '')
+            options.log?.info(text);
+        if (result.cancelled)
+            throw new DeployError(`${what} was cancelled`);
+        if (result.exitCode !== 0)
+            throw new DeployError(`${what} failed (exit ${result.exitCode}): ${text.split('\n').slice(-3).join(' / ')}`);
+    };
+}
+/** The manifest's real path, refusing paths and symbolic links that lead out of the repository. */
+async function insideRoot(root, file) {
+    const realRoot = await (0,promises_namespaceObject.realpath)(root);
+    let path;
+    try {
+        path = await (0,promises_namespaceObject.realpath)((0,external_node_path_namespaceObject.resolve)(root, file));
+    }
+    catch {
+        throw new DeployError(`manifest ${file} does not exist in ${root}`);
+    }
+    if (!path.startsWith(`${realRoot}${external_node_path_namespaceObject.sep}`))
+        throw new DeployError(`manifest ${JSON.stringify(file)} is outside the repository`);
+    return path;
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/targets/docker.ts
+
+
+
+/** How long a container without any health check must keep running to count as started. */
+const SETTLE_MS = 3000;
+/**
+ * Replaces the container named after the service with one running the new image. The old one
+ * is renamed `<service>-previous` and stopped first (the new one needs its ports), the new one
+ * must pass its health check (the HTTP probe, else the image's HEALTHCHECK, else stay running),
+ * and only then is the old one removed. On failure the new container is removed and the old one
+ * renamed back and started again.
+ */
+async function deployToDocker(target, request, options = {}) {
+    const env = target.host === undefined ? (options.env ?? process.env) : { ...(options.env ?? process.env), DOCKER_HOST: target.host };
+    const docker = (args) => exec(['docker', ...args], { env, allowFailure: true, timeoutMs: 300_000 });
+    const name = request.service;
+    const backup = `${name}-previous`;
+    const must = async (args, what) => {
+        const result = await docker(args);
+        if (result.exitCode !== 0)
+            throw new DeployError(`${what} failed: ${(result.stderr.trim() || result.stdout.toString('utf8').trim()).split('\n').slice(-3).join(' / ')}`);
+        return result.stdout.toString('utf8').trim();
+    };
+    if ((await docker(['image', 'inspect', request.image])).exitCode !== 0)
+        await must(['pull', request.image], `docker pull ${request.image}`);
+    const existing = await docker(['container', 'inspect', name, '--format', '{{.Config.Image}}']);
+    const previous = existing.exitCode === 0 ? existing.stdout.toString('utf8').trim() : undefined;
+    if (previous !== undefined) {
+        await docker(['rm', '--force', backup]);
+        await must(['rename', name, backup], `renaming the running ${name}`);
+        await must(['stop', backup], `stopping the previous ${name}`);
+    }
+    try {
+        await must([
+            'run', '--detach', '--name', name, '--restart', 'unless-stopped',
+            '--label', `flotilla.service=${request.service}`, '--label', `flotilla.environment=${request.environment}`, '--label', `flotilla.sha=${request.sha}`,
+            ...(target.network === undefined ? [] : ['--network', target.network]),
+            ...target.ports.flatMap((port) => ['--publish', port]),
+            ...Object.entries(target.env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
+            request.image
+        ], `docker run ${request.image}`);
+        await waitHealthy(target, name, docker, options);
+    }
+    catch (error) {
+        const logs = await docker(['logs', '--tail', '5', name]);
+        const tail = `${logs.stdout.toString('utf8')}${logs.stderr}`.trim();
+        await docker(['rm', '--force', name]);
+        if (previous !== undefined) {
+            options.log?.warn(`${name}: restoring the previous container (${previous})`);
+            await must(['rename', backup, name], `restoring the previous ${name}`);
+            await must(['start', name], `restarting the previous ${name}`);
+        }
+        throw new DeployError(`${error.message}${tail === '' ? '' : `; its last output: ${tail.split('\n').join(' / ')}`}${previous === undefined ? '' : `; ${previous} runs again`}`);
+    }
+    if (previous !== undefined)
+        await docker(['rm', '--force', backup]);
+    return { ...(previous === undefined ? {} : { previous }), ...(target.url === undefined ? {} : { url: target.url }) };
+}
+async function waitHealthy(target, name, docker, options) {
+    const timeoutMs = (target.health?.timeoutSeconds ?? 60) * 1000;
+    const deadline = Date.now() + timeoutMs;
+    const started = Date.now();
+    for (;;) {
+        if (options.signal?.aborted)
+            throw new DeployError(`${name} was cancelled before it became healthy`);
+        const state = await docker(['container', 'inspect', name, '--format', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}']);
+        const [status, health] = state.stdout.toString('utf8').trim().split(' ');
+        if (status !== 'running' && status !== 'created')
+            throw new DeployError(`${name} stopped (${status}) before it became healthy`);
+        if (target.health?.url !== undefined) {
+            if (await answers(target.health.url))
+                return;
+        }
+        else if (health === 'healthy') {
+            return;
+        }
+        else if (health === 'unhealthy') {
+            throw new DeployError(`${name} reports unhealthy`);
+        }
+        else if (health === undefined && Date.now() - started >= SETTLE_MS) {
+            return;
+        }
+        if (Date.now() >= deadline)
+            throw new DeployError(`${name} was not healthy within ${timeoutMs / 1000}s`);
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(options.pollMs ?? 1000);
+    }
+}
+async function answers(url) {
+    try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+        await response.arrayBuffer();
+        return response.ok;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/targets/index.ts
+
+
+
+
+
+;// CONCATENATED MODULE: ./shared/src/deploy/config.ts
+/**
+ * Validation of `services.<name>.deploy.<env>` (passed through by the manifest loader as a
+ * `DeployTarget`). Every problem is collected with its key path, so one run reports them all.
+ */
+
+
+
+const DEFAULT_COMMAND_TIMEOUT_SECONDS = 600;
+const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 300;
+const DEFAULT_HEALTH_TIMEOUT_SECONDS = 60;
+const COMMON_KEYS = ['target', 'url'];
+const KEYS = {
+    gitops: [...COMMON_KEYS, 'repo', 'branch', 'file', 'kind', 'mode', 'key'],
+    command: [...COMMON_KEYS, 'command', 'shell', 'timeout', 'env'],
+    kubernetes: [...COMMON_KEYS, 'manifests', 'rollout', 'namespace', 'timeout'],
+    docker: [...COMMON_KEYS, 'host', 'network', 'ports', 'env', 'health']
+};
+/** Parses one environment's deploy settings for a service; `keyPath` is where they sit in the manifest. */
+function parseDeployTarget(raw, keyPath) {
+    const problems = [];
+    const read = new Fields(problems, keyPath);
+    if (!deploy_config_isRecord(raw))
+        return { problems: [{ keyPath, message: `expected a mapping with a target, got ${deploy_config_describe(raw)}` }] };
+    const kind = raw.target;
+    if (typeof kind !== 'string' || !(kind in KEYS)) {
+        const hint = typeof kind === 'string' ? didYouMean(kind, Object.keys(KEYS)) : '';
+        return { problems: [{ keyPath: childKeyPath(keyPath, 'target'), message: `expected one of ${Object.keys(KEYS).join(', ')}, got ${deploy_config_describe(kind)}${hint}` }] };
+    }
+    read.only(raw, KEYS[kind], `target ${kind}`);
+    const url = read.url(raw, 'url');
+    const withUrl = url === undefined ? {} : { url };
+    let target;
+    if (kind === 'gitops') {
+        const repo = read.string(raw, 'repo', { required: true });
+        const file = read.string(raw, 'file', { required: true });
+        if (file !== undefined && (file.startsWith('/') || file.split('/').includes('..')))
+            read.problem('file', `"${file}" must be a path inside the deploy repository`);
+        const fileKind = (read.oneOf(raw, 'kind', ['kustomize', 'helm', 'manifests']) ?? (file === undefined ? undefined : inferKind(file)));
+        const mode = (read.oneOf(raw, 'mode', ['push', 'pull-request']) ?? 'push');
+        const branch = read.string(raw, 'branch') ?? 'main';
+        const key = read.string(raw, 'key');
+        if (repo !== undefined && file !== undefined)
+            target = { target: 'gitops', repo, branch, file, kind: fileKind, mode, ...(key === undefined ? {} : { key }), ...withUrl };
+    }
+    else if (kind === 'command') {
+        const shell = read.boolean(raw, 'shell') ?? false;
+        if (shell && Array.isArray(raw.command) && raw.command.length !== 1)
+            read.problem('command', 'with shell: true, give one script as a string');
+        if (!shell && typeof raw.command === 'string')
+            read.problem('command', 'a single string runs through a shell: give an argv list, or set shell: true');
+        const command = typeof raw.command === 'string' ? (shell ? [read.string(raw, 'command')] : undefined) : read.strings(raw, 'command', { required: true });
+        const timeoutSeconds = read.duration(raw, 'timeout') ?? DEFAULT_COMMAND_TIMEOUT_SECONDS;
+        const env = read.stringMap(raw, 'env') ?? {};
+        if (command !== undefined && command.every((part) => part !== undefined))
+            target = { target: 'command', command: command, shell, timeoutSeconds, env, ...withUrl };
+    }
+    else if (kind === 'kubernetes') {
+        const manifests = read.strings(raw, 'manifests', { required: true });
+        const rollout = read.strings(raw, 'rollout');
+        rollout?.forEach((workload, index) => {
+            if (!/^[a-z]+(\.[a-z0-9.]+)?\/[a-z0-9][a-z0-9.-]*$/.test(workload))
+                read.problem(`rollout[${index}]`, `"${workload}" is not kind/name, e.g. deployment/cart`);
+        });
+        const namespace = read.string(raw, 'namespace');
+        const timeoutSeconds = read.duration(raw, 'timeout') ?? DEFAULT_ROLLOUT_TIMEOUT_SECONDS;
+        if (manifests !== undefined)
+            target = { target: 'kubernetes', manifests, timeoutSeconds, ...(rollout && { rollout }), ...(namespace && { namespace }), ...withUrl };
+    }
+    else {
+        const host = read.string(raw, 'host');
+        if (host !== undefined && !/^(unix|ssh|tcp|npipe):\/\/./.test(host))
+            read.problem('host', `"${host}" is not a Docker host URL (unix://, ssh://, tcp://)`);
+        const ports = read.strings(raw, 'ports') ?? [];
+        ports.forEach((port, index) => {
+            if (!/^(\d{1,3}(\.\d{1,3}){3}:)?\d{1,5}:\d{1,5}(\/(tcp|udp))?$/.test(port))
+                read.problem(`ports[${index}]`, `"${port}" is not host:container, e.g. 8080:80`);
+        });
+        const env = read.stringMap(raw, 'env') ?? {};
+        const health = read.health(raw);
+        const network = read.string(raw, 'network');
+        target = { target: 'docker', ports, env, ...(host && { host }), ...(network && { network }), ...(health && { health }), ...withUrl };
+    }
+    return problems.length > 0 ? { problems } : { target, problems };
+}
+function inferKind(file) {
+    const name = file.split('/').pop() ?? file;
+    if (/^kustomization\.ya?ml$/.test(name))
+        return 'kustomize';
+    if (/^values([.-].*)?\.ya?ml$/.test(name))
+        return 'helm';
+    return 'manifests';
+}
+function deploy_config_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function deploy_config_describe(value) {
+    if (value === undefined)
+        return 'nothing';
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    if (typeof value === 'string')
+        return `"${value}"`;
+    return String(value);
+}
+/** Typed reads of one mapping's keys, each recording a located problem instead of throwing. */
+class Fields {
+    problems;
+    path;
+    constructor(problems, path) {
+        this.problems = problems;
+        this.path = path;
+    }
+    problem(key, message) {
+        this.problems.push({ keyPath: key === '' ? this.path : `${this.path}.${key}`, message });
+    }
+    /** Reports keys outside `keys`; `owner` says whose keys they are (`target gitops`). */
+    only(raw, keys, owner) {
+        for (const key of Object.keys(raw)) {
+            if (!keys.includes(key))
+                this.problems.push({ keyPath: childKeyPath(this.path, key), message: `unknown key "${key}" for ${owner}${didYouMean(key, keys)}` });
+        }
+    }
+    string(raw, key, options = {}) {
+        const value = raw[key];
+        if (value === undefined) {
+            if (options.required)
+                this.problem('', `missing required key "${key}"`);
+            return undefined;
+        }
+        if (typeof value !== 'string' || value.trim() === '') {
+            this.problem(key, `expected a non-empty string, got ${deploy_config_describe(value)}`);
+            return undefined;
+        }
+        return value;
+    }
+    strings(raw, key, options = {}) {
+        const value = raw[key];
+        if (value === undefined) {
+            if (options.required)
+                this.problem('', `missing required key "${key}"`);
+            return undefined;
+        }
+        if (!Array.isArray(value) || value.length === 0) {
+            this.problem(key, `expected a non-empty list of strings, got ${deploy_config_describe(value)}`);
+            return undefined;
+        }
+        const strings = value.filter((item) => typeof item === 'string' && item.trim() !== '');
+        value.forEach((item, index) => {
+            if (typeof item !== 'string' || item.trim() === '')
+                this.problems.push({ keyPath: itemKeyPath(childKeyPath(this.path, key), index), message: `expected a non-empty string, got ${deploy_config_describe(item)}` });
+        });
+        return strings.length === value.length ? strings : undefined;
+    }
+    stringMap(raw, key) {
+        const value = raw[key];
+        if (value === undefined)
+            return undefined;
+        if (!deploy_config_isRecord(value)) {
+            this.problem(key, `expected a mapping of names to strings, got ${deploy_config_describe(value)}`);
+            return undefined;
+        }
+        const map = {};
+        for (const [name, item] of Object.entries(value)) {
+            if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean')
+                map[name] = String(item);
+            else
+                this.problems.push({ keyPath: childKeyPath(childKeyPath(this.path, key), name), message: `expected a string, got ${deploy_config_describe(item)}` });
+        }
+        return map;
+    }
+    boolean(raw, key) {
+        const value = raw[key];
+        if (value === undefined)
+            return undefined;
+        if (typeof value !== 'boolean') {
+            this.problem(key, `expected true or false, got ${deploy_config_describe(value)}`);
+            return undefined;
+        }
+        return value;
+    }
+    oneOf(raw, key, values) {
+        const value = raw[key];
+        if (value === undefined)
+            return undefined;
+        if (typeof value !== 'string' || !values.includes(value)) {
+            this.problem(key, `expected one of ${values.join(', ')}, got ${deploy_config_describe(value)}${typeof value === 'string' ? didYouMean(value, values) : ''}`);
+            return undefined;
+        }
+        return value;
+    }
+    duration(raw, key) {
+        const value = raw[key];
+        if (value === undefined)
+            return undefined;
+        const seconds = typeof value === 'number' && Number.isInteger(value) ? value : typeof value === 'string' ? parseDuration(value) : undefined;
+        if (seconds === undefined || seconds <= 0) {
+            this.problem(key, `expected a positive duration such as 30s, 5m or 1h30m, got ${deploy_config_describe(value)}`);
+            return undefined;
+        }
+        return seconds;
+    }
+    url(raw, key) {
+        const text = this.string(raw, key);
+        if (text === undefined)
+            return undefined;
+        if (!/^https?:\/\/[^\s/]+/.test(text) || !URL.canParse(text)) {
+            this.problem(key, `expected an http:// or https:// URL, got "${text}"`);
+            return undefined;
+        }
+        return text;
+    }
+    health(raw) {
+        const value = raw.health;
+        if (value === undefined)
+            return undefined;
+        if (!deploy_config_isRecord(value)) {
+            this.problem('health', `expected a mapping with url and timeout, got ${deploy_config_describe(value)}`);
+            return undefined;
+        }
+        const nested = new Fields(this.problems, childKeyPath(this.path, 'health'));
+        nested.only(value, ['url', 'timeout'], 'health');
+        const url = nested.url(value, 'url');
+        const timeoutSeconds = nested.duration(value, 'timeout') ?? DEFAULT_HEALTH_TIMEOUT_SECONDS;
+        return { timeoutSeconds, ...(url && { url }) };
+    }
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/service.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * Push attempts of one gitops deploy. Every lost race means another deploy landed, so this many
+ * deploys of different services to one repository at the same time (a matrix job) all land.
+ */
+const GITOPS_PUSH_ATTEMPTS = 12;
+/**
+ * Checks a deploy against the manifest before anything runs: a known environment, deploy
+ * settings for it, valid target settings and an image with a tag or digest.
+ */
+function planServiceDeploy(manifest, input) {
+    const { service: name, environment } = input;
+    const environmentConfig = manifest.environments[environment];
+    if (environmentConfig === undefined) {
+        throw new DeployError(`unknown environment "${environment}" (${manifest.source} has ${Object.keys(manifest.environments).join(', ') || 'none'})`);
+    }
+    const service = manifest.services[name];
+    if (service === undefined)
+        throw new DeployError(`unknown service "${name}" (${manifest.source} has ${Object.keys(manifest.services).join(', ') || 'none'})`);
+    const keyPath = `services.${name}.deploy.${environment}`;
+    if (service.deploy[environment] === undefined)
+        throw new DeployError(`${name} has no deploy settings for ${environment}: add ${keyPath} to ${manifest.source}`);
+    const { target, problems } = parseDeployTarget(service.deploy[environment], keyPath);
+    if (target === undefined)
+        throw new DeployError(`${manifest.source}: ${problems.map((problem) => `${problem.keyPath}: ${problem.message}`).join('; ')}`);
+    const reference = parseImageReference(input.image);
+    if (reference.tag === undefined && reference.digest === undefined)
+        throw new DeployError(`image ${input.image} has neither a tag nor a digest: deploy an exact version`);
+    if (!/^[0-9a-f]{40}$/.test(input.sha))
+        throw new DeployError(`"${input.sha}" is not a full commit SHA`);
+    return {
+        request: { service: name, environment, image: input.image, sha: input.sha, ...(reference.digest === undefined ? {} : { digest: reference.digest }) },
+        target,
+        production: environmentConfig.production,
+        ...(environmentConfig.url === undefined ? {} : { url: environmentConfig.url })
+    };
+}
+async function deployService(plan, options) {
+    const { request, target } = plan;
+    if (plan.production && request.digest === undefined)
+        options.log.warn(`${request.environment} is a production environment: deploy ${request.service} by digest, not by the movable tag of ${request.image}`);
+    const run = (signal) => runTarget(plan, options, signal);
+    const base = { service: request.service, environment: request.environment, target: target.target, image: request.image };
+    if (options.github === undefined) {
+        const result = await run(new AbortController().signal);
+        return { ...base, ...result, ...urlOr(result.url, plan.url ?? target.url) };
+    }
+    const { client, owner, repo, logUrl, requiredContexts, cancellation } = options.github;
+    const environmentUrl = target.url ?? plan.url;
+    const { deploymentId, result } = await withDeployment(client, 
+    // The manifest has no transient environments (review apps) yet: every environment it names persists.
+    { owner, repo, sha: request.sha, environment: request.environment, service: request.service, image: request.image, digest: request.digest, requiredContexts, transient: false, production: plan.production, environmentUrl, logUrl }, run, { log: options.log, cancellation });
+    return { ...base, ...result, deploymentId, ...urlOr(result.url, environmentUrl) };
+}
+function urlOr(url, fallback) {
+    const value = url ?? fallback;
+    return value === undefined ? {} : { url: value };
+}
+async function runTarget(plan, options, signal) {
+    const { request, target } = plan;
+    switch (target.target) {
+        case 'command':
+            return deployWithCommand(target, request, { cwd: options.root, env: options.env, signal, onOutput: options.onOutput });
+        case 'kubernetes':
+            return deployToKubernetes(target, request, { root: options.root, workdir: options.workdir, env: options.env, signal, log: options.log });
+        case 'gitops':
+            return deployByGitOps(target, request, options, signal);
+        case 'docker':
+            return deployToDocker(target, request, { env: options.env, signal, log: options.log });
+    }
+}
+async function deployByGitOps(target, request, options, signal) {
+    const github = isOwnerName(target.repo) ? parseRepository(target.repo) : undefined;
+    const repoUrl = github === undefined ? target.repo : `${options.gitops.serverUrl.replace(/\/+$/, '')}/${target.repo}.git`;
+    const change = (previous) => ({ service: request.service, environment: request.environment, next: request.image, sourceSha: request.sha, ...(previous === undefined ? {} : { previous }) });
+    const pullRequest = target.mode === 'pull-request';
+    if (pullRequest && (github === undefined || options.gitops.client === undefined)) {
+        throw new DeployError(`mode: pull-request needs the deploy repository as owner/name on GitHub and a token, not ${target.repo}`);
+    }
+    const result = await deployGitOps({
+        repoUrl,
+        branch: target.branch,
+        file: target.file,
+        token: options.gitops.token,
+        edit: gitOpsEdit(target, request.image),
+        message: (edit) => commitMessage(change(edit.previous)),
+        author: options.gitops.author,
+        workdir: options.workdir,
+        maxAttempts: GITOPS_PUSH_ATTEMPTS,
+        signal,
+        env: options.env,
+        log: options.log,
+        ...(pullRequest ? { pullRequestBranch: pullRequestBranch(request.environment, request.service) } : {})
+    });
+    const outcome = { ...(result.previous === undefined ? {} : { previous: result.previous }), ...(result.pushedCommit === undefined ? {} : { pushedCommit: result.pushedCommit }) };
+    if (!pullRequest || !result.changed)
+        return outcome;
+    const text = pullRequestText(change(result.previous));
+    const opened = await createOrUpdatePullRequest(options.gitops.client, { ...github, base: target.branch, head: result.branch, ...text });
+    return { ...outcome, pullRequest: opened.url };
+}
+/** The edit of the deploy file for the target's kind, as a pure function of the file's text. */
+function gitOpsEdit(target, image) {
+    const reference = parseImageReference(image);
+    const at = image.indexOf('@');
+    const withoutDigest = at === -1 ? image : image.slice(0, at);
+    const name = reference.tag === undefined ? withoutDigest : withoutDigest.slice(0, withoutDigest.lastIndexOf(':'));
+    const version = { ...(reference.tag === undefined ? {} : { tag: reference.tag }), ...(reference.digest === undefined ? {} : { digest: reference.digest }) };
+    switch (target.kind) {
+        case 'kustomize':
+            return (text) => setKustomizeImage(text, { name: target.key ?? name, ...(target.key === undefined ? {} : { newName: name }), ...(version.tag === undefined ? {} : { newTag: version.tag }), ...(version.digest === undefined ? {} : { digest: version.digest }) }, target.file);
+        case 'helm':
+            return (text) => setHelmImage(text, { path: target.key ?? 'image', repository: name, ...version }, target.file);
+        case 'manifests':
+            return (text) => setManifestImages(text, image, target.file);
+    }
+}
+function isOwnerName(repo) {
+    return /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9._-]+$/.test(repo);
+}
+/** One markdown line for the job summary: what ran before and what runs now. */
+function summaryLine(result) {
+    const where = result.url === undefined ? result.environment : `[${result.environment}](${result.url})`;
+    const how = result.pullRequest !== undefined ? ` (proposed in ${result.pullRequest})` : result.pushedCommit !== undefined ? ` (commit ${result.pushedCommit.slice(0, 12)})` : '';
+    return `- **${result.service}** → ${where} via ${result.target}: \`${result.previous ?? '(none)'}\` → \`${result.image}\`${how}`;
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/index.ts
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./cli/src/commands/deploy.ts
+
+
+
+
+
+
+
+const deployCommand = {
+    name: 'deploy',
+    usage: `  flotilla deploy <service…> --env ENV (--image REF | --image SERVICE=REF… | --tag TAG) [--sha SHA]
+      Deploys each service's image to ENV with the target flotilla.yml names for it (gitops,
+      kubernetes or command), one after the other; every deploy is checked before the first
+      runs. --tag TAG deploys <image name>:TAG for every service. --sha is the commit the images
+      were built from (default HEAD). With GITHUB_REPOSITORY and GITHUB_TOKEN set, each deploy is
+      recorded as a GitHub Deployment (GITHUB_API_URL for another server); GITOPS_TOKEN, else
+      GITHUB_TOKEN, authenticates gitops pushes. Exits 1 when a deploy failed.`,
+    options: {
+        env: { type: 'string' },
+        image: { type: 'string', multiple: true },
+        tag: { type: 'string' },
+        sha: { type: 'string' }
+    },
+    positionals: true,
+    async run({ values, positionals, root, json, log }) {
+        const environment = values.env;
+        if (environment === undefined)
+            throw new Error('give the environment with --env');
+        if (positionals.length === 0)
+            throw new Error('name the services to deploy');
+        const manifest = await loadManifest(root, { file: values.manifest });
+        const sha = values.sha ?? (await exec(['git', 'rev-parse', 'HEAD'], { cwd: root })).stdout.toString('utf8').trim();
+        const images = imagesFor(manifest, positionals, values.image ?? [], values.tag);
+        const plans = positionals.map((service) => planServiceDeploy(manifest, { service, environment, image: images.get(service), sha }));
+        const token = process.env.GITHUB_TOKEN || undefined;
+        const deployToken = process.env.GITOPS_TOKEN || token;
+        const repository = repositoryFromEnv(process.env);
+        const client = createGitHubClient({ token, baseUrl: process.env.GITHUB_API_URL, log });
+        if (repository === undefined || token === undefined)
+            log.info('GITHUB_REPOSITORY or GITHUB_TOKEN is not set: deploys are not recorded as GitHub Deployments');
+        const results = [];
+        for (const plan of plans) {
+            try {
+                results.push(await deployService(plan, {
+                    root,
+                    workdir: (0,external_node_os_namespaceObject.tmpdir)(),
+                    env: process.env,
+                    log,
+                    onOutput: (chunk) => process.stderr.write(chunk),
+                    ...(repository === undefined || token === undefined ? {} : { github: { client, ...repository, logUrl: runLogUrl(process.env) } }),
+                    gitops: {
+                        serverUrl: process.env.GITHUB_SERVER_URL ?? 'https://github.com',
+                        author: { name: 'Flotilla', email: 'flotilla@users.noreply.github.com' },
+                        ...(deployToken === undefined ? {} : { token: deployToken, client: createGitHubClient({ token: deployToken, baseUrl: process.env.GITHUB_API_URL, log }) })
+                    }
+                }));
+            }
+            catch (error) {
+                results.push({ service: plan.request.service, environment, error: error.message });
+            }
+        }
+        if (json)
+            printJson({ environment, deploys: results });
+        else
+            process.stdout.write(results.map(resultLine).join('\n') + '\n');
+        return results.every((result) => !('error' in result)) ? 0 : 1;
+    }
+};
+/** The image per service: `--image REF` for a single service, `--image SERVICE=REF`, or `--tag` on the manifest's image name. */
+function imagesFor(manifest, services, images, tag) {
+    const chosen = new Map();
+    for (const image of images) {
+        const equals = image.indexOf('=');
+        if (equals > 0 && !image.slice(0, equals).includes('/'))
+            chosen.set(image.slice(0, equals), image.slice(equals + 1));
+        else if (services.length === 1)
+            chosen.set(services[0], image);
+        else
+            throw new Error(`--image ${image}: with several services, write --image SERVICE=REF`);
+    }
+    for (const service of services) {
+        if (chosen.has(service))
+            continue;
+        const name = manifest.services[service]?.image.name;
+        if (tag === undefined || name === undefined)
+            throw new Error(`no image for ${service}: give --image or --tag`);
+        chosen.set(service, `${name}:${tag}`);
+    }
+    const extra = [...chosen.keys()].filter((service) => !services.includes(service));
+    if (extra.length > 0)
+        throw new Error(`--image names ${extra.join(', ')}, which is not among the services to deploy`);
+    return chosen;
+}
+function resultLine(result) {
+    if ('error' in result)
+        return `✗ ${result.service} → ${result.environment}: ${result.error}`;
+    const extra = [result.pushedCommit && `commit ${result.pushedCommit.slice(0, 12)}`, result.pullRequest, result.deploymentId !== undefined && `deployment ${result.deploymentId}`].filter(Boolean);
+    return `✓ ${result.service} → ${result.environment} (${result.target}): ${result.previous ?? '(none)'} → ${result.image}${extra.length > 0 ? ` [${extra.join(', ')}]` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/evaluation.ts
+function initialState(settings) {
+    return {
+        settings,
+        phase: 'pending',
+        reason: 'not measured yet',
+        measurements: [],
+        count: 0,
+        successful: 0,
+        failed: 0,
+        inconclusive: 0,
+        errors: 0,
+        consecutiveErrors: 0,
+        consecutiveSuccesses: 0
+    };
+}
+function isFinal(phase) {
+    return phase !== 'pending' && phase !== 'running';
+}
+/** The state after one more measurement; a final state does not change. */
+function nextState(state, measurement) {
+    if (isFinal(state.phase))
+        return state;
+    const error = measurement.phase === 'error';
+    const success = measurement.phase === 'successful';
+    const tallied = {
+        ...state,
+        measurements: [...state.measurements, measurement],
+        count: state.count + (error ? 0 : 1),
+        successful: state.successful + (success ? 1 : 0),
+        failed: state.failed + (measurement.phase === 'failed' ? 1 : 0),
+        inconclusive: state.inconclusive + (measurement.phase === 'inconclusive' ? 1 : 0),
+        errors: state.errors + (error ? 1 : 0),
+        consecutiveErrors: error ? state.consecutiveErrors + 1 : 0,
+        consecutiveSuccesses: success ? state.consecutiveSuccesses + 1 : 0
+    };
+    return { ...tallied, ...outcome(tallied) };
+}
+/** Where a criterion stands given its tallies, and why. */
+function outcome(state) {
+    const { failureLimit, inconclusiveLimit, consecutiveErrorLimit, consecutiveSuccessLimit, count } = state.settings;
+    if (state.measurements.length === 0)
+        return { phase: 'pending', reason: 'not measured yet' };
+    // Argo checks errors last, so they win when several limits are crossed at once.
+    if (state.consecutiveErrors > consecutiveErrorLimit) {
+        return { phase: 'error', reason: `${state.consecutiveErrors} errors in a row > consecutiveErrorLimit (${consecutiveErrorLimit}): ${lastMessage(state)}` };
+    }
+    if (state.inconclusive > inconclusiveLimit) {
+        return { phase: 'inconclusive', reason: `inconclusive (${state.inconclusive}) > inconclusiveLimit (${inconclusiveLimit}): ${lastMessage(state)}` };
+    }
+    if (failureLimit >= 0 && state.failed > failureLimit) {
+        return { phase: 'failed', reason: `failed (${state.failed}) > failureLimit (${failureLimit}): ${lastMessage(state)}` };
+    }
+    if (consecutiveSuccessLimit > 0 && state.consecutiveSuccesses >= consecutiveSuccessLimit) {
+        return { phase: 'successful', reason: `${state.consecutiveSuccesses} successes in a row reached consecutiveSuccessLimit (${consecutiveSuccessLimit})` };
+    }
+    if (state.count >= count) {
+        const failureApplies = failureLimit >= 0;
+        const successApplies = consecutiveSuccessLimit > 0;
+        const tally = `${state.count} of ${count} measurements`;
+        if (failureApplies && successApplies) {
+            return { phase: 'inconclusive', reason: `${tally} taken and neither failureLimit (${failureLimit}) nor consecutiveSuccessLimit (${consecutiveSuccessLimit}) was reached` };
+        }
+        if (successApplies) {
+            return { phase: 'failed', reason: `${tally} taken without ${consecutiveSuccessLimit} successes in a row` };
+        }
+        return { phase: 'successful', reason: `${tally} taken, failed (${state.failed}) ≤ failureLimit (${failureLimit})` };
+    }
+    return { phase: 'running', reason: `${state.count} of ${count} measurements taken` };
+}
+/**
+ * Ends a criterion that had not concluded: at the gate's timeout it is inconclusive; when the
+ * gate stopped early (its outcome already certain, or cancelled) it is cancelled.
+ */
+function interrupt(state, cause, detail) {
+    if (isFinal(state.phase))
+        return state;
+    const tally = `${state.count} of ${state.settings.count} measurements taken`;
+    return cause === 'timeout'
+        ? { ...state, phase: 'inconclusive', reason: `${detail} with ${tally}` }
+        : { ...state, phase: 'cancelled', reason: `${detail} with ${tally}` };
+}
+/** How bad a final phase is for the decision; Argo's order, with cancelled as bad as inconclusive. */
+const SEVERITY = {
+    pending: 1,
+    running: 1,
+    successful: 0,
+    inconclusive: 1,
+    cancelled: 1,
+    error: 2,
+    failed: 3
+};
+/** Whether the decision can no longer improve: a blocking criterion failed or errored. */
+function isDecided(criteria) {
+    return criteria.some((criterion) => !criterion.dryRun && SEVERITY[criterion.phase] >= SEVERITY.error);
+}
+/**
+ * Worst-of across blocking criteria: any failed or errored one fails the gate, else any
+ * inconclusive (or unfinished) one makes it inconclusive; dry-run criteria are only mentioned.
+ */
+function decide(criteria) {
+    const blocking = criteria.filter((criterion) => !criterion.dryRun);
+    const worst = blocking.reduce((found, criterion) => (found === undefined || SEVERITY[criterion.phase] > SEVERITY[found.phase] ? criterion : found), undefined);
+    const dryRunNote = dryRunSummary(criteria.filter((criterion) => criterion.dryRun));
+    if (worst === undefined || SEVERITY[worst.phase] === 0) {
+        const passed = blocking.length === 0 ? 'No blocking criteria' : blocking.length === 1 ? 'The 1 blocking criterion passed' : `All ${blocking.length} blocking criteria passed`;
+        return { decision: 'pass', reason: `${passed}${dryRunNote}.` };
+    }
+    const decision = SEVERITY[worst.phase] >= SEVERITY.error ? 'fail' : 'inconclusive';
+    return { decision, reason: `${worst.name} ${describePhase(worst.phase)}: ${worst.reason}${dryRunNote}.` };
+}
+function dryRunSummary(dryRuns) {
+    const unsuccessful = dryRuns.filter((criterion) => criterion.phase !== 'successful').length;
+    if (unsuccessful === 0)
+        return '';
+    return `; ${unsuccessful} dry-run ${unsuccessful === 1 ? 'criterion' : 'criteria'} did not pass (not blocking)`;
+}
+function describePhase(phase) {
+    switch (phase) {
+        case 'failed':
+            return 'failed';
+        case 'error':
+            return 'errored';
+        case 'inconclusive':
+            return 'was inconclusive';
+        case 'cancelled':
+            return 'was cancelled';
+        default:
+            return 'did not finish';
+    }
+}
+function lastMessage(state) {
+    const last = state.measurements[state.measurements.length - 1];
+    return last.message ?? `last measurement ${last.phase}`;
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/evaluate.ts
+/**
+ * Runs a gate: every criterion measured on its own schedule, in parallel, until each concludes,
+ * a blocking one fails (fail fast), the timeout passes, or the caller cancels. Time comes only
+ * from the clock and measurements only from `measure`, so tests drive both.
+ */
+
+
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) => new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve();
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    })
+};
+/** Argo retries an errored measurement after 10 s rather than the full interval. */
+const ERROR_RETRY_SECONDS = 10;
+async function evaluateGate(options) {
+    const { criteria, clock, measure } = options;
+    const startedAt = clock.now();
+    const stop = new AbortController();
+    let stopCause;
+    const halt = (cause, detail) => {
+        if (stop.signal.aborted)
+            return;
+        stopCause = { cause, detail };
+        stop.abort();
+    };
+    const onCancel = () => halt('cancelled', 'the gate was cancelled');
+    if (options.signal?.aborted)
+        onCancel();
+    options.signal?.addEventListener('abort', onCancel, { once: true });
+    const states = criteria.map((criterion) => initialState(criterion.evaluation));
+    const reports = () => criteria.map((criterion, index) => report(criterion, states[index]));
+    const run = async (criterion, index) => {
+        const { initialDelaySeconds, intervalSeconds } = criterion.evaluation;
+        if (initialDelaySeconds > 0)
+            await clock.sleep(initialDelaySeconds * 1000, stop.signal);
+        while (!stop.signal.aborted && !isFinal(states[index].phase)) {
+            states[index] = { ...states[index], phase: 'running' };
+            const attempt = states[index].count + 1;
+            const observation = await untilAborted(observe(measure, criterion, attempt, stop.signal), stop.signal);
+            if (observation === undefined)
+                return;
+            const measurement = { ...observation, attempt, timestamp: new Date(clock.now()).toISOString() };
+            states[index] = nextState(states[index], measurement);
+            if (isFinal(states[index].phase))
+                break;
+            const waitSeconds = measurement.phase === 'error' ? Math.min(ERROR_RETRY_SECONDS, intervalSeconds || ERROR_RETRY_SECONDS) : intervalSeconds;
+            await clock.sleep(waitSeconds * 1000, stop.signal);
+        }
+        if (!criterion.evaluation.dryRun && isDecided(reports()))
+            halt('cancelled', 'stopped early because the gate had already failed');
+    };
+    const deadline = clock.sleep(options.timeoutSeconds * 1000, stop.signal).then(() => halt('timeout', `timed out after ${formatSeconds(options.timeoutSeconds)}`));
+    await Promise.all(criteria.map(run));
+    stop.abort();
+    await deadline;
+    options.signal?.removeEventListener('abort', onCancel);
+    const finished = stopCause === undefined ? states : states.map((state) => interrupt(state, stopCause.cause, stopCause.detail));
+    const criteriaReports = criteria.map((criterion, index) => report(criterion, finished[index]));
+    return {
+        ...decide(criteriaReports),
+        startedAt: new Date(startedAt).toISOString(),
+        finishedAt: new Date(clock.now()).toISOString(),
+        timedOut: stopCause?.cause === 'timeout',
+        criteria: criteriaReports
+    };
+}
+async function observe(measure, criterion, attempt, signal) {
+    try {
+        return await measure(criterion, attempt, signal);
+    }
+    catch (error) {
+        return { phase: 'error', message: error instanceof Error ? error.message : String(error) };
+    }
+}
+/** The promise's value, or undefined as soon as the signal aborts (a hung source cannot hold the gate). */
+function untilAborted(promise, signal) {
+    if (signal.aborted)
+        return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+        const onAbort = () => resolve(undefined);
+        signal.addEventListener('abort', onAbort, { once: true });
+        promise.then((value) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(value);
+        }, (error) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error);
+        });
+    });
+}
+function report(criterion, state) {
+    return {
+        name: criterion.name,
+        kind: criterion.kind,
+        dryRun: criterion.evaluation.dryRun,
+        phase: state.phase,
+        reason: state.reason,
+        count: state.count,
+        successful: state.successful,
+        failed: state.failed,
+        inconclusive: state.inconclusive,
+        errors: state.errors,
+        measurements: state.measurements
+    };
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/window.ts
+/** The `window` and `soak` criteria: pure verdicts over an instant. */
+
+
+/**
+ * Deny wins: a freeze or an open deny window fails with its reason; otherwise, when allow
+ * windows are declared, one of them must be open.
+ */
+function evaluateWindows(criterion, now) {
+    if (criterion.freeze !== undefined)
+        return { phase: 'failed', message: `frozen: ${criterion.freeze}` };
+    for (const window of criterion.deny) {
+        const start = openStart(window, now);
+        if (start !== undefined) {
+            const why = window.reason === undefined ? '' : `: ${window.reason}`;
+            return { phase: 'failed', message: `frozen by deny window ${window_describe(window, start)}${why}` };
+        }
+    }
+    if (criterion.allow.length === 0)
+        return { phase: 'successful', message: 'no deny window is open' };
+    for (const window of criterion.allow) {
+        const start = openStart(window, now);
+        if (start !== undefined)
+            return { phase: 'successful', message: `inside allow window ${window_describe(window, start)}` };
+    }
+    return { phase: 'failed', message: `outside every allow window (${criterion.allow.map((window) => `"${window.schedule.source}" for ${formatSeconds(window.durationSeconds)} in ${window.timeZone}`).join(', ')})` };
+}
+function openStart(window, now) {
+    return openWindowStart(window.schedule, window.timeZone, window.durationSeconds * 1000, now);
+}
+function window_describe(window, start) {
+    const end = start + window.durationSeconds * 1000;
+    return `"${window.schedule.source}" (${window.timeZone}), open from ${localTime(start, window.timeZone)} until ${localTime(end, window.timeZone)}`;
+}
+/** `2025-03-30 03:30 GMT+2`: wall-clock time with the offset in force then. */
+function localTime(instant, timeZone) {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', timeZoneName: 'shortOffset' })
+        .formatToParts(instant)
+        .map((part) => [part.type, part.value]));
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
+}
+/**
+ * Soak: at least `durationSeconds` since the commit was deployed. Not long enough yet is
+ * inconclusive (there is no evidence either way), never deployed is a failure.
+ */
+function evaluateSoak(options) {
+    const { durationSeconds, deployedAt, now } = options;
+    if (deployedAt === undefined)
+        return { phase: 'failed', message: 'no successful deployment of this commit to measure a soak from' };
+    const elapsedSeconds = Math.max(0, Math.floor((now - deployedAt) / 1000));
+    const since = `deployed ${formatSeconds(elapsedSeconds)} ago (${new Date(deployedAt).toISOString()})`;
+    if (elapsedSeconds >= durationSeconds)
+        return { phase: 'successful', value: elapsedSeconds, message: `${since}; soak of ${formatSeconds(durationSeconds)} done` };
+    return { phase: 'inconclusive', value: elapsedSeconds, message: `${since}; soak needs ${formatSeconds(durationSeconds)}, ${formatSeconds(durationSeconds - elapsedSeconds)} to go` };
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/summary.ts
+function gateDocument(report, context) {
+    return { environment: context.environment, sha: context.sha, ...report };
+}
+/** GitHub's cap on a commit status description. */
+const STATUS_DESCRIPTION_CHARS = 140;
+function summary_statusDescription(report) {
+    const text = `${report.decision}: ${report.reason}`;
+    return text.length <= STATUS_DESCRIPTION_CHARS ? text : `${text.slice(0, STATUS_DESCRIPTION_CHARS - 1)}…`;
+}
+const DECISION_ICONS = { pass: '✅', fail: '❌', inconclusive: '⚠️' };
+/** GitHub's cap on one step's job summary. */
+const SUMMARY_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+/** Rows kept at each end of a criterion's measurement table when the whole does not fit. */
+const ROW_LIMITS = [Infinity, 500, 100, 20, 3];
+/**
+ * Every measurement when it fits in `maxBytes`; otherwise each criterion's table keeps its
+ * first and last rows (the report file has them all). Charts always plot every value.
+ */
+function summary_renderGateSummary(document, options = {}) {
+    const maxBytes = options.maxBytes ?? SUMMARY_BYTES;
+    let summary = '';
+    for (const limit of ROW_LIMITS) {
+        summary = renderWithRowLimit(document, limit);
+        if (Buffer.byteLength(summary) <= maxBytes)
+            break;
+    }
+    return summary;
+}
+function renderWithRowLimit(document, rowLimit) {
+    const lines = [
+        `## ${DECISION_ICONS[document.decision]} Gate ${document.environment}: ${document.decision}`,
+        '',
+        `${summary_escapeText(document.reason)}`,
+        '',
+        `Commit \`${document.sha.slice(0, 12)}\`, from ${document.startedAt} to ${document.finishedAt}${document.timedOut ? ' (timed out)' : ''}.`,
+        '',
+        '| criterion | outcome | measurements | reason |',
+        '| --- | --- | --- | --- |',
+        ...document.criteria.map((criterion) => `| ${criterion.name}${criterion.dryRun ? ' (dry run)' : ''} | ${criterion.phase} | ${tally(criterion)} | ${escapeCell(criterion.reason)} |`)
+    ];
+    for (const criterion of document.criteria)
+        lines.push('', ...renderCriterion(criterion, rowLimit));
+    return `${lines.join('\n')}\n`;
+}
+function renderCriterion(criterion, rowLimit) {
+    const lines = [`### ${criterion.name}: ${criterion.phase}${criterion.dryRun ? ' (dry run, not blocking)' : ''}`, '', summary_escapeText(criterion.reason), ''];
+    if (criterion.measurements.length === 0)
+        return [...lines, 'No measurement was taken.'];
+    const row = (measurement, index) => `| ${index + 1} | ${measurement.timestamp} | ${measurement.attempt} | ${measurement.phase} | ${formatValue(measurement.value)} | ${escapeCell(measurement.message ?? '')} |`;
+    const rows = criterion.measurements.map(row);
+    const omitted = rows.length - 2 * rowLimit;
+    lines.push('| # | time | attempt | result | value | message |', '| --- | --- | --- | --- | --- | --- |', ...(omitted > 0 ? [...rows.slice(0, rowLimit), `| … | | | | | ${omitted} more measurements, in the report file |`, ...rows.slice(-rowLimit)] : rows));
+    const chart = renderChart(criterion);
+    return chart === undefined ? lines : [...lines, '', ...chart];
+}
+/** A line per series of numeric values; errors (no value) are left out of the chart. */
+function renderChart(criterion) {
+    const points = criterion.measurements.filter((measurement) => isNumeric(measurement.value));
+    if (points.length === 0)
+        return undefined;
+    const width = Math.max(...points.map((point) => (Array.isArray(point.value) ? point.value.length : 1)));
+    const series = Array.from({ length: width }, (_, index) => points.map((point) => (Array.isArray(point.value) ? point.value[index] : index === 0 ? point.value : undefined)));
+    const labels = points.map((point) => `"${point.timestamp.slice(11, 19)}"`);
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `    title "${criterion.name.replace(/"/g, "'")}"`,
+        `    x-axis [${labels.join(', ')}]`,
+        '    y-axis "value"',
+        // Mermaid has no gaps in a line: a series missing a point repeats its previous value.
+        ...series.map((values) => `    line [${fillGaps(values).map(formatNumber).join(', ')}]`),
+        '```'
+    ];
+}
+function isNumeric(value) {
+    return (typeof value === 'number' && Number.isFinite(value)) || (Array.isArray(value) && value.length > 0 && value.every(Number.isFinite));
+}
+function fillGaps(values) {
+    let last = values.find((value) => value !== undefined) ?? 0;
+    return values.map((value) => (last = value ?? last));
+}
+function formatNumber(value) {
+    return String(Number(value.toPrecision(6)));
+}
+function formatValue(value) {
+    if (value === undefined)
+        return '';
+    if (typeof value === 'number')
+        return formatNumber(value);
+    if (Array.isArray(value))
+        return value.map(formatNumber).join(', ');
+    return escapeCell(String(value));
+}
+function tally(criterion) {
+    const parts = [`${criterion.successful} successful`, `${criterion.failed} failed`, `${criterion.inconclusive} inconclusive`, `${criterion.errors} errors`];
+    return `${criterion.count} counted (${parts.join(', ')})`;
+}
+function summary_escapeText(text) {
+    return text.replace(/[<>]/g, (character) => (character === '<' ? '&lt;' : '&gt;'));
+}
+function escapeCell(text) {
+    return summary_escapeText(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/environment.ts
+/** An environment's gate: the manifest's, with criteria given at run time (an action input) over it. */
+
+
+
+/** Where an override's problems are reported from. */
+const OVERRIDE_KEY_PATH = 'gate override';
+/**
+ * `override` is a YAML (or JSON) mapping with the keys of `environments.<env>.gate`; each of its
+ * top-level keys replaces the manifest's (`soak: 5m`, a whole `prometheus:` block, …).
+ */
+function environmentGate(manifest, environment, override) {
+    const declared = manifest.environments[environment];
+    if (declared === undefined) {
+        const known = Object.keys(manifest.environments);
+        const hint = known.length === 0 ? '; it declares none' : didYouMean(environment, known);
+        throw new Error(`environment "${environment}" is not in ${manifest.source}${hint}`);
+    }
+    const keyPath = `environments.${environment}.gate`;
+    const overrides = override === undefined ? undefined : parseOverride(override);
+    if (declared.gate === undefined && overrides === undefined)
+        throw new Error(`${keyPath} is not declared in ${manifest.source}: there is nothing to gate on`);
+    const { gate, problems } = parseGateConfig({ ...declared.gate, ...overrides }, keyPath);
+    // A problem in a key the override replaced is the override's, not the manifest's.
+    const located = (problemPath) => {
+        const rest = problemPath.slice(keyPath.length);
+        const key = /^\.([^.[]+)/.exec(rest)?.[1];
+        return key !== undefined && overrides !== undefined && key in overrides ? `${OVERRIDE_KEY_PATH}${rest}` : problemPath;
+    };
+    if (gate === undefined)
+        throw new Error(problems.map((problem) => `${located(problem.keyPath)}: ${problem.message}`).join('\n'));
+    return gate;
+}
+function parseOverride(text) {
+    let value;
+    try {
+        value = (0,dist/* parse */.qg)(text);
+    }
+    catch (error) {
+        throw new Error(`${OVERRIDE_KEY_PATH}: not YAML: ${error.message}`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new Error(`${OVERRIDE_KEY_PATH}: expected a mapping of gate criteria, e.g. "soak: 10m"`);
+    return value;
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/index.ts
+/** The promotion gate's pure core: criteria, the Argo-style evaluator, windows, conditions and the canary judge. */
+
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./shared/src/gate/sources/github.ts
+/** The commit status context (or check run name) a gate publishes; it never waits on its own. */
+function github_gateContext(environment) {
+    return `flotilla/gate ${environment}`;
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/sources/checks.ts
+
+const PASSING_CONCLUSIONS = new Set(['success', 'neutral', 'skipped']);
+/** A pure verdict over the checks found on the commit. */
+function judgeChecks(found, options) {
+    const byName = new Map();
+    for (const check of found) {
+        const known = byName.get(check.name);
+        // A name used by both a check run and a status is only as good as its worse half.
+        if (known === undefined || rank(check.state) > rank(known.state))
+            byName.set(check.name, check);
+    }
+    const required = options.names ?? [...byName.keys()].sort();
+    const failing = required.map((name) => byName.get(name)).filter((check) => check?.state === 'failure');
+    if (failing.length > 0)
+        return { phase: 'failed', value: failing.length, message: `failing: ${list(failing)}` };
+    const missing = required.filter((name) => !byName.has(name));
+    const pending = required.map((name) => byName.get(name)).filter((check) => check?.state === 'pending');
+    const waiting = [...(missing.length > 0 ? [`missing: ${missing.join(', ')}`] : []), ...(pending.length > 0 ? [`pending: ${list(pending)}`] : [])];
+    if (required.length === 0)
+        waiting.push('no check runs or commit statuses on the commit yet');
+    if (waiting.length > 0) {
+        const message = waiting.join('; ');
+        return options.lastAttempt ? { phase: 'failed', message: `still ${message} when the wait ended` } : { phase: 'inconclusive', message };
+    }
+    return { phase: 'successful', value: required.length, message: `${required.length} ${required.length === 1 ? 'check' : 'checks'} green: ${required.join(', ')}` };
+}
+function rank(state) {
+    return state === 'failure' ? 2 : state === 'pending' ? 1 : 0;
+}
+function list(checks) {
+    return checks.map((check) => `${check.name} (${check.detail})`).join(', ');
+}
+/**
+ * The latest check run per name and the latest status per context on the commit, except the
+ * gate's own `flotilla/gate <environment>` (other environments' gates are checks like any other).
+ */
+async function fetchChecks(client, target, environment) {
+    const own = github_gateContext(environment);
+    const { owner, repo, sha } = target;
+    const runs = await client.paginate(client.rest.checks.listForRef, { owner, repo, ref: sha, filter: 'latest', per_page: 100 });
+    const statuses = await client.paginate(client.rest.repos.listCommitStatusesForRef, { owner, repo, ref: sha, per_page: 100 });
+    const results = runs.map((run) => {
+        if (run.status !== 'completed')
+            return { name: run.name, state: 'pending', detail: run.status };
+        const conclusion = run.conclusion ?? 'unknown';
+        return { name: run.name, state: PASSING_CONCLUSIONS.has(conclusion) ? 'success' : 'failure', detail: conclusion };
+    });
+    const seen = new Set();
+    // Newest first: the first status of a context is its current one.
+    for (const status of statuses) {
+        if (seen.has(status.context))
+            continue;
+        seen.add(status.context);
+        const state = status.state === 'success' ? 'success' : status.state === 'pending' ? 'pending' : 'failure';
+        results.push({ name: status.context, state, detail: status.state });
+    }
+    return results.filter((result) => result.name !== own);
+}
+async function measureChecks(client, target, environment, criterion, attempt) {
+    const found = await fetchChecks(client, target, environment);
+    return judgeChecks(found, { ...(criterion.names === undefined ? {} : { names: criterion.names }), lastAttempt: attempt >= criterion.evaluation.count });
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/sources/deployment.ts
+
+/** The newest deployment of the commit (and service) to `environment` whose latest status is success. */
+async function successfulDeployment(client, target, environment, service) {
+    const { owner, repo, sha } = target;
+    const deployments = await client.paginate(client.rest.repos.listDeployments, { owner, repo, sha, environment, per_page: 100 });
+    for (const deployment of deployments) {
+        if (service !== undefined && payloadService(deployment.payload) !== service)
+            continue;
+        const { data: statuses } = await client.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: Number(deployment.id), per_page: 1 });
+        const latest = statuses[0];
+        if (latest?.state === 'success')
+            return { id: Number(deployment.id), deployedAt: Date.parse(latest.created_at) };
+    }
+    return undefined;
+}
+/** GitHub returns the payload as sent: an object, or a string when it was sent as one. */
+function payloadService(payload) {
+    let value = payload;
+    if (typeof value === 'string') {
+        try {
+            value = JSON.parse(value);
+        }
+        catch {
+            return undefined;
+        }
+    }
+    const service = typeof value === 'object' && value !== null ? value.service : undefined;
+    return typeof service === 'string' ? service : undefined;
+}
+/** Every (environment, service) pair; one pair per environment without services. */
+function pairs(environments, services) {
+    return environments.flatMap((environment) => (services === undefined || services.length === 0 ? [{ environment }] : services.map((service) => ({ environment, service }))));
+}
+function describePair(pair) {
+    return pair.service === undefined ? pair.environment : `${pair.environment} for ${pair.service}`;
+}
+async function measureDeployments(client, target, criterion, services) {
+    const wanted = pairs(criterion.environments, services);
+    const missing = [];
+    for (const pair of wanted) {
+        if ((await successfulDeployment(client, target, pair.environment, pair.service)) === undefined)
+            missing.push(describePair(pair));
+    }
+    const short = target.sha.slice(0, 12);
+    if (missing.length > 0)
+        return { phase: 'failed', message: `no successful deployment of ${short} to ${missing.join(', ')}` };
+    return { phase: 'successful', message: `${short} deployed successfully to ${wanted.map(describePair).join(', ')}` };
+}
+/**
+ * Soak time counts from the commit's successful deployment to the gated environment; with
+ * several services, from the latest of them (the one that soaked least).
+ */
+async function measureSoak(client, target, environment, criterion, now, services) {
+    const deployedAt = [];
+    const missing = [];
+    for (const pair of pairs([environment], services)) {
+        const deployment = await successfulDeployment(client, target, pair.environment, pair.service);
+        if (deployment === undefined)
+            missing.push(describePair(pair));
+        else
+            deployedAt.push(deployment.deployedAt);
+    }
+    if (missing.length > 0) {
+        const observation = evaluateSoak({ durationSeconds: criterion.durationSeconds, now });
+        return { ...observation, message: `${observation.message} (environment ${missing.join(', ')})` };
+    }
+    return evaluateSoak({ durationSeconds: criterion.durationSeconds, now, deployedAt: Math.max(...deployedAt) });
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/sources/publish.ts
+
+
+/** Inconclusive is `error`: not a pass, and not a measured failure either. */
+const COMMIT_STATES = { pass: 'success', fail: 'failure', inconclusive: 'error' };
+/** `action_required` blocks a required check like a failure, and says a person has to look. */
+const CHECK_CONCLUSIONS = { pass: 'success', fail: 'failure', inconclusive: 'action_required' };
+/** GitHub's cap on a check run's summary, in characters (so at most that many bytes always fit). */
+const CHECK_RUN_SUMMARY_CHARS = 65_535;
+function gateStatusPublisher(client, target, options) {
+    const name = gateContext(options.environment);
+    const { owner, repo, sha } = target;
+    const targetUrl = options.targetUrl === undefined ? {} : { target_url: options.targetUrl };
+    const detailsUrl = options.targetUrl === undefined ? {} : { details_url: options.targetUrl };
+    const running = (criteria) => `measuring ${criteria} ${criteria === 1 ? 'criterion' : 'criteria'}`;
+    if (options.kind === 'commit-status') {
+        return {
+            running: async (criteria) => {
+                await client.rest.repos.createCommitStatus({ owner, repo, sha, state: 'pending', context: name, description: running(criteria), ...targetUrl });
+            },
+            verdict: async (document) => {
+                await client.rest.repos.createCommitStatus({ owner, repo, sha, state: COMMIT_STATES[document.decision], context: name, description: statusDescription(document), ...targetUrl });
+            }
+        };
+    }
+    let checkRunId;
+    return {
+        running: async (criteria) => {
+            const { data } = await client.rest.checks.create({ owner, repo, head_sha: sha, name, status: 'in_progress', output: { title: running(criteria), summary: 'The gate is measuring.' }, ...detailsUrl });
+            checkRunId = Number(data.id);
+        },
+        verdict: async (document) => {
+            const summary = renderGateSummary(document, { maxBytes: CHECK_RUN_SUMMARY_CHARS });
+            const completed = {
+                status: 'completed',
+                conclusion: CHECK_CONCLUSIONS[document.decision],
+                completed_at: document.finishedAt,
+                output: {
+                    title: statusDescription(document),
+                    summary: summary.length <= CHECK_RUN_SUMMARY_CHARS ? summary : `${summary.slice(0, CHECK_RUN_SUMMARY_CHARS - 100)}\n\n… cut at GitHub's limit; the job summary and the report file have every measurement.`
+                }
+            };
+            if (checkRunId === undefined)
+                await client.rest.checks.create({ owner, repo, head_sha: sha, name, started_at: document.startedAt, ...detailsUrl, ...completed });
+            else
+                await client.rest.checks.update({ owner, repo, check_run_id: checkRunId, ...completed });
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/sources/http.ts
+
+async function measureHttp(criterion, signal) {
+    const timeout = AbortSignal.timeout(criterion.requestTimeoutSeconds * 1000);
+    let response;
+    let text = '';
+    try {
+        response = await fetch(criterion.url, { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]), redirect: 'follow' });
+        // An unread body would keep the connection busy.
+        if (criterion.body === undefined)
+            await response.body?.cancel();
+        else
+            text = await response.text();
+    }
+    catch (error) {
+        if (timeout.aborted)
+            return { phase: 'error', message: `GET ${criterion.url}: no answer within ${formatSeconds(criterion.requestTimeoutSeconds)}` };
+        return { phase: 'error', message: `GET ${criterion.url}: ${describeFetchError(error)}` };
+    }
+    if (!criterion.status.includes(response.status)) {
+        return { phase: 'failed', value: response.status, message: `GET ${criterion.url} answered ${response.status}, expected ${criterion.status.join(' or ')}` };
+    }
+    if (criterion.body !== undefined && !new RegExp(criterion.body).test(text)) {
+        return { phase: 'failed', value: response.status, message: `GET ${criterion.url} answered ${response.status} but the body does not match /${criterion.body}/` };
+    }
+    return { phase: 'successful', value: response.status, message: `GET ${criterion.url} answered ${response.status}${criterion.body === undefined ? '' : ` with a body matching /${criterion.body}/`}` };
+}
+/**
+ * fetch() hides the reason (ECONNREFUSED, ENOTFOUND, …) in `cause`. Duck-typed: under test
+ * runners the error may come from another realm, where `instanceof Error` is false.
+ */
+function describeFetchError(error) {
+    const { message, cause } = asError(error);
+    if (cause === undefined)
+        return message;
+    const reason = asError(cause);
+    return reason.code !== undefined && !reason.message.includes(reason.code) ? `${reason.code} ${reason.message}` : reason.message;
+}
+function asError(value) {
+    if (typeof value !== 'object' || value === null || !('message' in value))
+        return { message: String(value) };
+    const { message, code, cause } = value;
+    return { message: String(message), ...(typeof code === 'string' ? { code } : {}), ...(cause === undefined ? {} : { cause }) };
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/statistics.ts
+/**
+ * Nonparametric two-sample statistics for the canary judge: the Mann–Whitney U test (exact for
+ * small samples without ties, else the normal approximation with tie and continuity
+ * corrections), the Hodges–Lehmann shift with its distribution-free confidence interval, and
+ * Cliff's delta.
+ */
+/** Exact p-values are used without ties up to this many values in all (counts stay exact in doubles). */
+const EXACT_LIMIT = 50;
+/**
+ * `method: 'auto'` is exact when there are no ties and at most 50 values in all, else normal.
+ */
+function mannWhitneyU(x, y, method = 'auto') {
+    const n1 = x.length;
+    const n2 = y.length;
+    if (n1 === 0 || n2 === 0)
+        throw new RangeError('Mann–Whitney U needs at least one value in each sample');
+    const { ranks, tieGroups } = statistics_rank([...x, ...y]);
+    const rankSumX = ranks.slice(0, n1).reduce((sum, value) => sum + value, 0);
+    const u = rankSumX - (n1 * (n1 + 1)) / 2;
+    const uOther = n1 * n2 - u;
+    const exact = method === 'exact' || (method === 'auto' && tieGroups.length === 0 && n1 + n2 <= EXACT_LIMIT);
+    if (exact && tieGroups.length > 0)
+        throw new RangeError('the exact Mann–Whitney distribution assumes no ties');
+    if (exact) {
+        const distribution = uDistribution(n1, n2);
+        const pLess = cumulative(distribution, u);
+        const pGreater = 1 - cumulative(distribution, u - 1);
+        return { u, uOther, pValue: Math.min(1, 2 * Math.min(pLess, pGreater)), pGreater, pLess, method: 'exact' };
+    }
+    const n = n1 + n2;
+    const mean = (n1 * n2) / 2;
+    const tieTerm = tieGroups.reduce((sum, t) => sum + (t * t * t - t), 0);
+    const sigma = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
+    if (sigma === 0)
+        return { u, uOther, pValue: 1, pGreater: 1, pLess: 1, method: 'normal', z: 0 };
+    const pGreater = 1 - normalCdf((u - mean - 0.5) / sigma);
+    const pLess = normalCdf((u - mean + 0.5) / sigma);
+    const z = (Math.sign(u - mean) * Math.max(0, Math.abs(u - mean) - 0.5)) / sigma;
+    return { u, uOther, pValue: Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))), pGreater, pLess, method: 'normal', z };
+}
+/** Average ranks (1-based) and the sizes of tie groups larger than one. */
+function statistics_rank(values) {
+    const order = values.map((value, index) => ({ value, index })).sort((a, b) => a.value - b.value);
+    const ranks = new Array(values.length);
+    const tieGroups = [];
+    for (let start = 0; start < order.length;) {
+        let end = start + 1;
+        while (end < order.length && order[end].value === order[start].value)
+            end++;
+        const average = (start + 1 + end) / 2;
+        for (let position = start; position < end; position++)
+            ranks[order[position].index] = average;
+        if (end - start > 1)
+            tieGroups.push(end - start);
+        start = end;
+    }
+    return { ranks, tieGroups };
+}
+/**
+ * P(U = u) for u = 0 … n1·n2 under the null hypothesis: the coefficients of the Gaussian
+ * binomial [n1+n2 choose n1]_q divided by C(n1+n2, n1). Built as ∏ (1 − q^(n2+i)) / (1 − q^i),
+ * each step staying a polynomial with integer coefficients.
+ */
+function uDistribution(n1, n2) {
+    const size = n1 * n2 + 1;
+    let coefficients = new Array(size).fill(0);
+    coefficients[0] = 1;
+    for (let i = 1; i <= n1; i++) {
+        const multiplied = coefficients.slice();
+        for (let k = size - 1; k >= n2 + i; k--)
+            multiplied[k] -= coefficients[k - n2 - i];
+        for (let k = i; k < size; k++)
+            multiplied[k] += multiplied[k - i];
+        coefficients = multiplied;
+    }
+    const total = coefficients.reduce((sum, value) => sum + value, 0);
+    return coefficients.map((value) => value / total);
+}
+function cumulative(distribution, u) {
+    let sum = 0;
+    for (let k = 0; k <= Math.min(u, distribution.length - 1); k++)
+        sum += distribution[k];
+    return Math.min(1, sum);
+}
+/**
+ * The Hodges–Lehmann shift of x over y and its confidence interval: the k-th smallest and k-th
+ * largest of the n1·n2 differences, with k from the null distribution of U (as R's wilcox.test
+ * with conf.int does).
+ */
+function hodgesLehmann(x, y, confidence) {
+    if (x.length === 0 || y.length === 0)
+        throw new RangeError('a shift needs at least one value in each sample');
+    const differences = [];
+    for (const a of x)
+        for (const b of y)
+            differences.push(a - b);
+    differences.sort((a, b) => a - b);
+    const total = differences.length;
+    const middle = total >> 1;
+    const estimate = total % 2 === 1 ? differences[middle] : (differences[middle - 1] + differences[middle]) / 2;
+    const alpha = 1 - confidence;
+    const n1 = x.length;
+    const n2 = y.length;
+    const ties = new Set([...x, ...y]).size < n1 + n2;
+    let k;
+    let achieved;
+    if (!ties && n1 + n2 <= EXACT_LIMIT) {
+        const distribution = uDistribution(n1, n2);
+        // Largest k with P(U ≤ k − 1) ≤ α/2, so [d(k), d(N−k+1)] covers with probability ≥ 1 − α.
+        k = 1;
+        while (k < middle + 1 && cumulative(distribution, k) <= alpha / 2)
+            k++;
+        achieved = 1 - 2 * cumulative(distribution, k - 1);
+    }
+    else {
+        const sigma = Math.sqrt((n1 * n2 * (n1 + n2 + 1)) / 12);
+        k = Math.max(1, Math.floor(total / 2 - normalQuantile(1 - alpha / 2) * sigma + 0.5));
+        achieved = 1 - 2 * normalCdf((k - 0.5 - total / 2) / sigma);
+    }
+    return { estimate, lower: differences[k - 1], upper: differences[total - k], confidence: Math.max(0, achieved) };
+}
+/** Cliff's delta: P(x > y) − P(x < y), in [−1, 1]; equal to the rank-biserial correlation 2U/(n1·n2) − 1. */
+function cliffsDelta(x, y) {
+    let balance = 0;
+    for (const a of x)
+        for (const b of y)
+            balance += Math.sign(a - b);
+    return balance / (x.length * y.length);
+}
+/** Romano et al. (2006) thresholds for |Cliff's delta|. */
+function effectMagnitude(delta) {
+    const size = Math.abs(delta);
+    return size < 0.147 ? 'negligible' : size < 0.33 ? 'small' : size < 0.474 ? 'medium' : 'large';
+}
+function median(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+/** Standard normal CDF, Hart (1968) as given by West (2005): double precision across the range. */
+function normalCdf(z) {
+    const x = Math.abs(z);
+    let tail;
+    if (x > 37) {
+        tail = 0;
+    }
+    else {
+        const exponential = Math.exp((-x * x) / 2);
+        if (x < 7.07106781186547) {
+            let numerator = 3.52624965998911e-2 * x + 0.700383064443688;
+            numerator = numerator * x + 6.37396220353165;
+            numerator = numerator * x + 33.912866078383;
+            numerator = numerator * x + 112.079291497871;
+            numerator = numerator * x + 221.213596169931;
+            numerator = numerator * x + 220.206867912376;
+            let denominator = 8.83883476483184e-2 * x + 1.75566716318264;
+            denominator = denominator * x + 16.064177579207;
+            denominator = denominator * x + 86.7807322029461;
+            denominator = denominator * x + 296.564248779674;
+            denominator = denominator * x + 637.333633378831;
+            denominator = denominator * x + 793.826512519948;
+            denominator = denominator * x + 440.413735824752;
+            tail = (exponential * numerator) / denominator;
+        }
+        else {
+            let fraction = x + 0.65;
+            fraction = x + 4 / fraction;
+            fraction = x + 3 / fraction;
+            fraction = x + 2 / fraction;
+            fraction = x + 1 / fraction;
+            tail = exponential / fraction / 2.506628274631;
+        }
+    }
+    return z > 0 ? 1 - tail : tail;
+}
+/** Inverse of the standard normal CDF, Acklam's rational approximation (relative error < 1.2e-9). */
+function normalQuantile(p) {
+    if (!(p > 0 && p < 1))
+        throw new RangeError(`normalQuantile needs 0 < p < 1, got ${p}`);
+    const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+    const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+    const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+    const low = 0.02425;
+    if (p < low || p > 1 - low) {
+        const q = Math.sqrt(-2 * Math.log(p < low ? p : 1 - p));
+        const value = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+        return p < low ? value : -value;
+    }
+    const q = p - 0.5;
+    const r = q * q;
+    return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/canary.ts
+/**
+ * The canary judge: each metric's canary samples against its baseline samples, classified
+ * high / low / pass, then a weighted score with pass / marginal / fail thresholds.
+ * docs/gate.md explains how this differs from Kayenta.
+ */
+
+function judgeCanary(samples, options) {
+    const metrics = samples.map((sample) => judgeMetric(sample, options));
+    const measured = metrics.filter((metric) => metric.classification !== 'nodata');
+    if (measured.length === 0)
+        return { result: 'nodata', reason: `no metric had ${options.minimumSamples} or more values on both sides`, metrics };
+    const totalWeight = measured.reduce((sum, metric) => sum + metric.weight, 0);
+    const passingWeight = measured.filter((metric) => metric.classification === 'pass').reduce((sum, metric) => sum + metric.weight, 0);
+    const score = totalWeight === 0 ? 100 : Math.round((passingWeight / totalWeight) * 10000) / 100;
+    const bad = measured.filter((metric) => metric.classification !== 'pass');
+    const badList = bad.map((metric) => `${metric.name} ${metric.classification}`).join(', ');
+    const criticalFailure = bad.find((metric) => metric.critical);
+    if (criticalFailure !== undefined) {
+        return { result: 'fail', score: 0, reason: `critical metric ${criticalFailure.name} is ${criticalFailure.classification}: ${criticalFailure.reason}`, metrics };
+    }
+    const { pass, marginal } = options.thresholds;
+    const result = score >= pass ? 'pass' : score >= marginal ? 'marginal' : 'fail';
+    const against = result === 'pass' ? `≥ ${pass}` : result === 'marginal' ? `< ${pass} and ≥ ${marginal}` : `< ${marginal}`;
+    return { result, score, reason: `score ${score} ${against}${bad.length === 0 ? '' : ` (${badList})`}`, metrics };
+}
+function judgeMetric({ metric, canary, baseline }, options) {
+    // Kayenta's default NaN strategy: drop them (a NaN is a gap in the series, not a value).
+    const canaryValues = canary.filter(Number.isFinite);
+    const baselineValues = baseline.filter(Number.isFinite);
+    const common = { name: metric.name, weight: metric.weight, critical: metric.critical, canaryCount: canaryValues.length, baselineCount: baselineValues.length };
+    if (canaryValues.length < options.minimumSamples || baselineValues.length < options.minimumSamples) {
+        return { ...common, classification: 'nodata', reason: `${canaryValues.length} canary and ${baselineValues.length} baseline values, fewer than ${options.minimumSamples}` };
+    }
+    const test = mannWhitneyU(canaryValues, baselineValues);
+    const shift = hodgesLehmann(canaryValues, baselineValues, options.confidence);
+    const effectSize = cliffsDelta(canaryValues, baselineValues);
+    const canaryMedian = median(canaryValues);
+    const baselineMedian = median(baselineValues);
+    const tolerated = metric.tolerance * Math.abs(baselineMedian);
+    const significant = test.pValue < 1 - options.confidence;
+    const higher = significant && shift.estimate > tolerated && effectSize >= options.minimumEffect;
+    const lower = significant && shift.estimate < -tolerated && effectSize <= -options.minimumEffect;
+    const badUp = metric.direction !== 'decrease';
+    const badDown = metric.direction !== 'increase';
+    const classification = higher && badUp ? 'high' : lower && badDown ? 'low' : 'pass';
+    const stats = `shift ${round(shift.estimate)} [${round(shift.lower)}, ${round(shift.upper)}] at ${round(shift.confidence * 100)}%, p = ${round(test.pValue)}, Cliff's delta ${round(effectSize)} (${effectMagnitude(effectSize)}), tolerance ±${round(tolerated)}`;
+    const verdict = classification === 'high' ? 'canary is higher than baseline' :
+        classification === 'low' ? 'canary is lower than baseline' :
+            higher || lower ? `canary moved ${higher ? 'up' : 'down'}, which ${metric.name} does not count as bad` :
+                'no difference beyond tolerance';
+    return { ...common, classification, reason: `${verdict}: ${stats}`, canaryMedian, baselineMedian, u: test.u, pValue: test.pValue, shift, effectSize };
+}
+function round(value) {
+    return Number(value.toPrecision(4));
+}
+/** The judgement as a gate measurement: pass succeeds, marginal and no data are inconclusive, fail fails. */
+function canaryObservation(judgement) {
+    const phase = judgement.result === 'pass' ? 'successful' : judgement.result === 'fail' ? 'failed' : 'inconclusive';
+    return { phase, ...(judgement.score === undefined ? {} : { value: judgement.score }), message: `canary ${judgement.result}: ${judgement.reason}` };
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/sources/prometheus.ts
+/**
+ * Prometheus' HTTP API (`/api/v1/query`, `/api/v1/query_range`) and the `prometheus` and
+ * `canary` criteria on top of it. A failed query (unreachable, a rejected PromQL) is an error
+ * measurement carrying Prometheus' own message.
+ */
+
+
+
+class PrometheusError extends Error {
+}
+const QUERY_TIMEOUT_MS = 30_000;
+async function prometheus_request(address, path, parameters, signal) {
+    const url = new URL(path, address.endsWith('/') ? address : `${address}/`);
+    const timeout = AbortSignal.timeout(QUERY_TIMEOUT_MS);
+    let response;
+    let body;
+    try {
+        response = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams(parameters),
+            signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout])
+        });
+    }
+    catch (error) {
+        throw new PrometheusError(`Prometheus at ${address} is unreachable: ${timeout.aborted ? `no answer within ${QUERY_TIMEOUT_MS / 1000}s` : describeFetchError(error)}`);
+    }
+    const text = await response.text();
+    try {
+        body = JSON.parse(text);
+    }
+    catch {
+        throw new PrometheusError(`Prometheus at ${address} answered ${response.status} with a body that is not its API's JSON: ${text.slice(0, 200)}`);
+    }
+    if (body.status !== 'success' || body.data === undefined) {
+        throw new PrometheusError(`Prometheus rejected the query (${response.status} ${body.errorType ?? 'error'}): ${body.error ?? text.slice(0, 200)}`);
+    }
+    return body.data;
+}
+/** An instant query's values: one per series (a range vector's latest sample), or the scalar. */
+async function queryInstant(address, query, options = {}) {
+    const data = await prometheus_request(address, 'api/v1/query', { query, ...(options.time === undefined ? {} : { time: String(options.time / 1000) }) }, options.signal);
+    switch (data.resultType) {
+        case 'scalar':
+            return [Number(data.result[1])];
+        case 'vector':
+            return data.result.map((series) => Number(series.value[1]));
+        case 'matrix':
+            return data.result.filter((series) => series.values.length > 0).map((series) => Number(series.values[series.values.length - 1][1]));
+        default:
+            throw new PrometheusError(`the query returned a ${data.resultType}, not numbers`);
+    }
+}
+/** A range query's samples grouped by step, oldest first. */
+async function queryRangeSteps(address, query, options) {
+    const data = await prometheus_request(address, 'api/v1/query_range', { query, start: String(options.start / 1000), end: String(options.end / 1000), step: String(options.stepSeconds) }, options.signal);
+    if (data.resultType !== 'matrix')
+        throw new PrometheusError(`the range query returned a ${data.resultType}, not a matrix`);
+    const steps = new Map();
+    for (const series of data.result) {
+        for (const [seconds, value] of series.values)
+            steps.set(seconds, [...(steps.get(seconds) ?? []), Number(value)]);
+    }
+    return [...steps].sort(([a], [b]) => a - b).map(([seconds, values]) => ({ time: seconds * 1000, values }));
+}
+/** A range query's samples, all series and steps pooled (what the canary judge compares). */
+async function queryRange(address, query, options) {
+    return (await queryRangeSteps(address, query, options)).flatMap((step) => step.values);
+}
+async function measurePrometheus(criterion, options) {
+    const signal = options.signal === undefined ? {} : { signal: options.signal };
+    try {
+        if (criterion.range !== undefined) {
+            const { lookbackSeconds, stepSeconds } = criterion.range;
+            return judgeRangeResult(await queryRangeSteps(criterion.address, criterion.query, { start: options.now - lookbackSeconds * 1000, end: options.now, stepSeconds, ...signal }), criterion);
+        }
+        return judgeQueryResult(await queryInstant(criterion.address, criterion.query, { time: options.now, ...signal }), criterion);
+    }
+    catch (error) {
+        if (error instanceof PrometheusError)
+            return { phase: 'error', message: error.message };
+        throw error;
+    }
+}
+/** Both sides of every metric over the same window ending now, judged together. */
+async function measureCanary(criterion, options) {
+    const range = { start: options.now - criterion.lookbackSeconds * 1000, end: options.now, stepSeconds: criterion.stepSeconds, ...(options.signal === undefined ? {} : { signal: options.signal }) };
+    try {
+        const samples = await Promise.all(criterion.metrics.map(async (metric) => ({
+            metric,
+            canary: await queryRange(criterion.address, metric.canary, range),
+            baseline: await queryRange(criterion.address, metric.baseline, range)
+        })));
+        return canaryObservation(judgeCanary(samples, criterion));
+    }
+    catch (error) {
+        if (error instanceof PrometheusError)
+            return { phase: 'error', message: error.message };
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/sources/measure.ts
+
+
+
+
+
+function createMeasure(context) {
+    const github = (criterion) => {
+        if (context.github === undefined)
+            throw new Error(`${criterion.name} needs the GitHub API (a token and the repository), which this run does not have`);
+        return context.github;
+    };
+    return async (criterion, attempt, signal) => {
+        switch (criterion.kind) {
+            case 'checks':
+                return measureChecks(github(criterion), context.target, context.environment, criterion, attempt);
+            case 'deployment':
+                return measureDeployments(github(criterion), context.target, criterion, context.services);
+            case 'soak':
+                return measureSoak(github(criterion), context.target, context.environment, criterion, context.clock.now(), context.services);
+            case 'http':
+                return measureHttp(criterion, signal);
+            case 'prometheus':
+                return measurePrometheus(criterion, { now: context.clock.now(), signal });
+            case 'canary':
+                return measureCanary(criterion, { now: context.clock.now(), signal });
+            case 'window':
+                return evaluateWindows(criterion, context.clock.now());
+        }
+    };
+}
+/** Points every `prometheus` and `canary` criterion at `address` (the action's override). */
+function withPrometheusAddress(config, address) {
+    return {
+        ...config,
+        criteria: config.criteria.map((criterion) => (criterion.kind === 'prometheus' || criterion.kind === 'canary' ? { ...criterion, address } : criterion))
+    };
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/sources/run.ts
+
+
+
+async function runGate(options) {
+    const clock = options.clock ?? systemClock;
+    const config = options.prometheusAddress === undefined ? options.config : withPrometheusAddress(options.config, options.prometheusAddress);
+    const report = await evaluateGate({
+        criteria: config.criteria,
+        timeoutSeconds: config.timeoutSeconds,
+        clock,
+        measure: createMeasure({
+            environment: options.environment,
+            target: options.target,
+            clock,
+            ...(options.github === undefined ? {} : { github: options.github }),
+            ...(options.services === undefined ? {} : { services: options.services })
+        }),
+        ...(options.signal === undefined ? {} : { signal: options.signal })
+    });
+    return gateDocument(report, { environment: options.environment, sha: options.target.sha });
+}
+
+;// CONCATENATED MODULE: ./shared/src/gate/sources/index.ts
+/**
+ * The gate's measurement sources and publication: I/O at the edge, behind the `measure`
+ * function `evaluateGate` takes.
+ */
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./cli/src/commands/gate.ts
+
+
+
+
+
+
+
+
+const gateCommand = {
+    name: 'gate',
+    usage: `  flotilla gate --env ENV [--sha SHA] [--service NAME...] [--gate YAML] [--prometheus-address URL]
+      Evaluate environments.ENV.gate from flotilla.yml for a commit (default HEAD) and print the
+      decision with every criterion's outcome; --json prints the full report with every
+      measurement. --service (repeatable) counts only those services' deployments for the
+      deployment and soak criteria. --gate replaces top-level gate keys, e.g. --gate 'soak: 10m'. checks,
+      deployment and soak read GitHub (GITHUB_REPOSITORY, GITHUB_TOKEN).
+      Publishes no status. Exits 0 on pass, 1 on fail or inconclusive.`,
+    options: {
+        env: { type: 'string' },
+        sha: { type: 'string' },
+        gate: { type: 'string' },
+        service: { type: 'string', multiple: true },
+        'prometheus-address': { type: 'string' }
+    },
+    async run({ values, root, json, log }) {
+        const environment = values.env;
+        if (environment === undefined)
+            throw new Error('--env is required: the environment whose gate to evaluate');
+        const prometheusAddress = values['prometheus-address'];
+        const manifest = await loadManifest(root, { file: values.manifest });
+        const config = environmentGate(manifest, environment, values.gate);
+        const services = values.service;
+        for (const name of services ?? []) {
+            if (manifest.services[name] === undefined)
+                throw new Error(`--service ${name} is not a service in ${manifest.source}${didYouMean(name, Object.keys(manifest.services))}`);
+        }
+        const sha = await resolveCommit(root, values.sha ?? 'HEAD');
+        const repository = repositoryFromEnv(process.env);
+        const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN || undefined;
+        const github = repository === undefined ? undefined : createGitHubClient({ token, baseUrl: process.env.GITHUB_API_URL, log });
+        const cancel = new AbortController();
+        const onInterrupt = () => cancel.abort();
+        process.once('SIGINT', onInterrupt);
+        const document = await runGate({
+            config,
+            environment,
+            target: { owner: repository?.owner ?? '', repo: repository?.repo ?? '', sha },
+            signal: cancel.signal,
+            ...(services === undefined ? {} : { services }),
+            ...(github === undefined ? {} : { github }),
+            ...(prometheusAddress === undefined ? {} : { prometheusAddress })
+        });
+        process.off('SIGINT', onInterrupt);
+        if (json)
+            printJson(document);
+        else
+            process.stdout.write(gateText(document));
+        return document.decision === 'pass' ? 0 : 1;
+    }
+};
+/** A full sha: a ref or short sha is resolved in the repository at `root`. */
+async function resolveCommit(root, ref) {
+    if (/^[0-9a-f]{40}$/i.test(ref))
+        return ref.toLowerCase();
+    const result = await exec(['git', '-C', root, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFailure: true });
+    if (result.exitCode !== 0)
+        throw new Error(`--sha ${ref} is not a commit in ${root}`);
+    return result.stdout.toString('utf8').trim();
+}
+/** The decision, then one line per criterion with its last measurement. */
+function gateText(document) {
+    const lines = [`gate ${document.environment} for ${document.sha.slice(0, 12)}: ${document.decision.toUpperCase()}`, document.reason, ''];
+    const width = Math.max(...document.criteria.map((criterion) => criterion.name.length), 0);
+    for (const criterion of document.criteria) {
+        const tally = `${criterion.count} measured, ${criterion.errors} errors`;
+        lines.push(`  ${criterion.name.padEnd(width)}  ${criterion.phase.padEnd(12)}  ${tally}${criterion.dryRun ? ' (dry run)' : ''}`);
+        lines.push(`  ${' '.repeat(width)}  ${criterion.reason}`);
+    }
+    return `${lines.join('\n')}\n`;
+}
+
 ;// CONCATENATED MODULE: ./cli/src/main.ts
 /**
  * `flotilla`: the suite's stages on a laptop. With `--json` every command prints exactly one JSON
@@ -18851,7 +21756,9 @@ function resultText(results) {
 
 
 
-const commands = [planCommand, validateCommand, buildCommand, testCommand];
+
+
+const commands = [planCommand, validateCommand, buildCommand, testCommand, deployCommand, gateCommand];
 const usage = () => `flotilla ${package_namespaceObject.rE}: plan, build, test, deploy and gate a monorepo's services
 
 Usage:
@@ -21584,8 +24491,8 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
-__webpack_unused_export__ = publicApi.parseAllDocuments;
+exports.qg = publicApi.parse;
+exports.hR = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
 exports.YR = visit.visit;
