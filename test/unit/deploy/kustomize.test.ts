@@ -39,6 +39,15 @@ describe('setKustomizeImage', () => {
     expect(result.text).toContain('  - name: ghcr.io/acme/cart-worker\n    newTag: "1.4.0"\n')
   })
 
+  it('sets a digest alone and drops the tag that would label the new image with the old version', () => {
+    const result = setKustomizeImage(OVERLAY, { name: 'ghcr.io/acme/cart', digest: DIGEST_B })
+
+    expect(result).toEqual({ changed: true, previous: `ghcr.io/acme/cart:1.4.0@${DIGEST_A}`, text: OVERLAY.replace(
+      `    newTag: '1.4.0' # bumped by flotilla\n    digest: ${DIGEST_A}\n`,
+      `    digest: ${DIGEST_B}\n`
+    ) })
+  })
+
   it('writes tag and digest together, adding the missing key in the entry’s own indentation after its last line', () => {
     const result = setKustomizeImage(OVERLAY, { name: 'localhost:5000/team/svc-a', newTag: '2024.02.01', digest: DIGEST_B })
 

@@ -16,7 +16,9 @@ const FIELDS = ['newName', 'newTag', 'digest'] as const
 /**
  * Points the kustomization's `images:` entry for `image.name` at a new name, tag and/or digest,
  * adding the entry (and the `images:` list) when missing. Setting a tag without a digest removes
- * a digest left by an earlier deploy, since kustomize would keep pulling the old image by it.
+ * a digest left by an earlier deploy, since kustomize would keep pulling the old image by it; and
+ * setting a digest without a tag removes an earlier tag, which would label the new image wrongly
+ * (kustomize writes `name:tag@digest`).
  */
 export function setKustomizeImage(text: string, image: KustomizeImage, file = 'kustomization.yaml'): EditResult {
   if (FIELDS.every((field) => image[field] === undefined)) {
@@ -53,6 +55,10 @@ export function setKustomizeImage(text: string, image: KustomizeImage, file = 'k
   const staleDigest = findPair(entry, 'digest')
   if (image.newTag !== undefined && image.digest === undefined && staleDigest !== undefined && current('digest')) {
     if (!yaml.removePair(entry, staleDigest)) setField(yaml, document, entry, `${key}.digest`, 'digest', '')
+  }
+  const staleTag = findPair(entry, 'newTag')
+  if (image.digest !== undefined && image.newTag === undefined && staleTag !== undefined && current('newTag')) {
+    if (!yaml.removePair(entry, staleTag)) setField(yaml, document, entry, `${key}.newTag`, 'newTag', '')
   }
   return yaml.changed ? { text: yaml.result(), changed: true, previous } : { text, changed: false, previous }
 }
