@@ -1,20 +1,21 @@
 #!/usr/bin/env node
 // `npm run demo`: the embedded example monorepo (examples/shop) as a real git repository with a
 // few commits, planned by the committed CLI bundle. Needs only git and Node: no `npm ci`.
-import { spawnSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BASE_IMAGE, missingEngines, startLocalEngines } from './local-engines.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const cli = join(root, 'dist', 'cli', 'index.js')
-const repo = join(mkdtempSync(join(tmpdir(), 'flotilla-demo-')), 'shop')
+const demoDir = mkdtempSync(join(tmpdir(), 'flotilla-demo-'))
+const repo = join(demoDir, 'shop')
 const identity = { GIT_AUTHOR_NAME: 'Demo', GIT_AUTHOR_EMAIL: 'demo@example.invalid', GIT_COMMITTER_NAME: 'Demo', GIT_COMMITTER_EMAIL: 'demo@example.invalid' }
 
-function run(argv, { capture = false, env = process.env } = {}) {
+function run(argv, { capture = false, env = process.env, cwd = repo } = {}) {
   const result = spawnSync(argv[0], argv.slice(1), {
-    cwd: repo,
+    cwd,
     env: { ...env, ...identity },
     encoding: 'utf8',
     stdio: capture ? 'pipe' : ['ignore', 'inherit', 'inherit']
@@ -28,7 +29,7 @@ function run(argv, { capture = false, env = process.env } = {}) {
 }
 const git = (...args) => run(['git', ...args], { capture: true })
 const edit = (file, change) => writeFileSync(join(repo, file), change(readFileSync(join(repo, file), 'utf8')))
-const step = (n, text) => console.log(`\n\x1b[1m[${n}/6] ${text}\x1b[0m`)
+const step = (n, text) => console.log(`\n\x1b[1m[${n}/8] ${text}\x1b[0m`)
 
 step(1, `the example monorepo, committed to a fresh git repository at ${repo}`)
 cpSync(join(root, 'examples', 'shop'), repo, { recursive: true })
@@ -59,6 +60,8 @@ step(5, `the planned services' tests, run for real from their flotilla.yml comma
 run(['node', cli, 'test', ...document.services])
 
 const missing = missingEngines()
+let registryPrefix = 'ghcr.io/acme-shop'
+let images = document.services.map((service) => `${service}=${registryPrefix}/${service}:sha-${git('rev-parse', '--short=7', 'HEAD').trim()}`)
 if (missing !== undefined) {
   step(6, `image builds: skipped, this machine has no ${missing.join(' and ')} (apt-get install buildah docker-registry)`)
 } else {
@@ -69,11 +72,53 @@ if (missing !== undefined) {
     const build = ['node', cli, 'build', ...document.services, '--push', '--builder', 'buildah', '--registry', `${engines.registry}/shop`, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`]
     run(build, { env: engines.env })
     console.log('\n... and the same build once more: every input hash is in the registry, so nothing is rebuilt')
-    run(build, { env: engines.env })
+    const again = JSON.parse(run([...build, '--json'], { env: engines.env, capture: true }))
+    for (const image of again.images) console.log(`${image.service}: ${image.skipped ? 'skipped' : 'REBUILT'} — ${image.reason}`)
+    images = again.images.map((image) => `${image.service}=${image.imageRef}`)
+    registryPrefix = `${engines.registry}/shop`
   } finally {
     engines.stop()
   }
 }
 
+step(7, 'deploy to staging: the GitOps repository (a local bare repo here) gets one commit per service')
+const gitopsServer = join(demoDir, 'git-server')
+const deployRepo = join(gitopsServer, 'acme-shop', 'deploy.git')
+const deployWork = join(demoDir, 'deploy-work')
+mkdirSync(deployRepo, { recursive: true })
+run(['git', 'init', '--quiet', '--bare', '--initial-branch=main', deployRepo], { cwd: demoDir })
+mkdirSync(join(deployWork, 'envs', 'staging'), { recursive: true })
+run(['git', 'init', '--quiet', '--initial-branch=main', deployWork], { cwd: demoDir })
+run(['git', 'remote', 'add', 'origin', deployRepo], { cwd: deployWork })
+writeFileSync(
+  join(deployWork, 'envs', 'staging', 'kustomization.yaml'),
+  `# Staging: Argo CD syncs this directory; Flotilla edits only the images below.\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n  - name: ${registryPrefix}/catalog\n    newTag: "0.9.0" # the last manual release\n`
+)
+run(['git', 'add', '-A'], { cwd: deployWork })
+run(['git', 'commit', '--quiet', '-m', 'staging'], { cwd: deployWork })
+run(['git', 'push', '--quiet', '--set-upstream', 'origin', 'main'], { cwd: deployWork })
+run(['node', cli, 'deploy', ...document.services, '--env', 'staging', ...images.flatMap((image) => ['--image', image])], {
+  env: { ...process.env, GITHUB_SERVER_URL: `file://${gitopsServer}`, GITHUB_TOKEN: '', GITHUB_REPOSITORY: '' }
+})
+run(['git', 'pull', '--quiet'], { cwd: deployWork })
+console.log(`\n${deployRepo}, envs/staging/kustomization.yaml now:\n`)
+console.log(readFileSync(join(deployWork, 'envs', 'staging', 'kustomization.yaml'), 'utf8'))
+console.log(run(['git', 'log', '--format=%h %s', '-n', String(document.services.length + 1)], { cwd: deployWork, capture: true }))
+
+step(8, 'gate production: staging\'s catalog must answer its health check three times in a row')
+const catalog = spawn('node', ['services/catalog/src/server.js'], { cwd: repo, env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'inherit'] })
+try {
+  const url = await new Promise((resolve, reject) => {
+    catalog.on('exit', (code) => reject(new Error(`catalog exited with ${code}`)))
+    catalog.stdout.on('data', (chunk) => {
+      const match = /listening on (http:\/\/\S+)/.exec(chunk.toString())
+      if (match) resolve(match[1])
+    })
+  })
+  const gate = `http: { catalog-health: { url: "${url}/healthz", body: '"status":\\s*"ok"', interval: 1s, count: 3 } }`
+  run(['node', cli, 'gate', '--env', 'production', '--gate', gate], { env: { ...process.env, GITHUB_REPOSITORY: '' } })
+} finally {
+  catalog.kill('SIGTERM')
+}
+
 console.log(`\nThe demo repository stays at ${repo}: try \`node ${cli} plan -C ${repo}\` or \`node ${cli} test -C ${repo} users\`.`)
-console.log('Not in this demo yet: deploy and gate (see the README\'s status).')
