@@ -19290,7 +19290,9 @@ const kustomize_FIELDS = ['newName', 'newTag', 'digest'];
 /**
  * Points the kustomization's `images:` entry for `image.name` at a new name, tag and/or digest,
  * adding the entry (and the `images:` list) when missing. Setting a tag without a digest removes
- * a digest left by an earlier deploy, since kustomize would keep pulling the old image by it.
+ * a digest left by an earlier deploy, since kustomize would keep pulling the old image by it; and
+ * setting a digest without a tag removes an earlier tag, which would label the new image wrongly
+ * (kustomize writes `name:tag@digest`).
  */
 function setKustomizeImage(text, image, file = 'kustomization.yaml') {
     if (kustomize_FIELDS.every((field) => image[field] === undefined)) {
@@ -19328,6 +19330,11 @@ function setKustomizeImage(text, image, file = 'kustomization.yaml') {
     if (image.newTag !== undefined && image.digest === undefined && staleDigest !== undefined && current('digest')) {
         if (!yaml.removePair(entry, staleDigest))
             setField(yaml, document, entry, `${key}.digest`, 'digest', '');
+    }
+    const staleTag = findPair(entry, 'newTag');
+    if (image.digest !== undefined && image.newTag === undefined && staleTag !== undefined && current('newTag')) {
+        if (!yaml.removePair(entry, staleTag))
+            setField(yaml, document, entry, `${key}.newTag`, 'newTag', '');
     }
     return yaml.changed ? { text: yaml.result(), changed: true, previous } : { text, changed: false, previous };
 }
