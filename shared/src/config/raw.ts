@@ -41,6 +41,7 @@ export interface RawService extends RawOwnership {
 export interface RawEnvironment {
   requires?: string[]
   production?: boolean
+  transient?: boolean
   url?: string
   gate?: Record<string, unknown>
 }

@@ -267,6 +267,7 @@ class Resolver {
         name,
         requires,
         production: raw.production ?? PRODUCTION_NAMES.has(name),
+        transient: raw.transient ?? false,
         ...(raw.url === undefined ? {} : { url: raw.url }),
         ...(raw.gate === undefined ? {} : { gate: raw.gate })
       }

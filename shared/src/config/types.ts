@@ -58,6 +58,8 @@ export interface EnvironmentConfig {
   name: string
   requires: string[]
   production: boolean
+  /** Goes away after use (a review app); recorded as GitHub Deployments' `transient_environment`. */
+  transient: boolean
   url?: string
   /** Gate criteria; validated by the gate stage. */
   gate?: Record<string, unknown>

@@ -23,6 +23,7 @@ export interface ServiceDeploy {
   request: DeployRequest
   target: DeployTargetConfig
   production: boolean
+  transient: boolean
   /** The environment's `url` from the manifest. */
   url?: string
 }
@@ -65,6 +66,7 @@ export function planServiceDeploy(manifest: Manifest, input: { service: string; 
     request: { service: name, environment, image: input.image, sha: input.sha, ...(reference.digest === undefined ? {} : { digest: reference.digest }) },
     target,
     production: environmentConfig.production,
+    transient: environmentConfig.transient,
     ...(environmentConfig.url === undefined ? {} : { url: environmentConfig.url })
   }
 }
@@ -106,8 +108,7 @@ export async function deployService(plan: ServiceDeploy, options: ServiceDeployO
   const environmentUrl = target.url ?? plan.url
   const { deploymentId, result } = await withDeployment(
     client,
-    // The manifest has no transient environments (review apps) yet: every environment it names persists.
-    { owner, repo, sha: request.sha, environment: request.environment, service: request.service, image: request.image, digest: request.digest, requiredContexts, transient: false, production: plan.production, environmentUrl, logUrl },
+    { owner, repo, sha: request.sha, environment: request.environment, service: request.service, image: request.image, digest: request.digest, requiredContexts, transient: plan.transient, production: plan.production, environmentUrl, logUrl },
     run,
     { log: options.log, cancellation }
   )

@@ -14,7 +14,8 @@ const silent = { info: () => undefined, warn: () => undefined, debug: () => unde
 const plan: ServiceDeploy = {
   request: { service: 'cart', environment: 'production', image: 'ghcr.io/acme/cart:1.5.0', sha: 'a'.repeat(40) },
   target: { target: 'gitops', repo: 'acme/deploy', branch: 'main', file: 'charts/cart/values-production.yaml', kind: 'helm', mode: 'pull-request' },
-  production: true
+  production: true,
+  transient: false
 }
 
 describe('deployService in gitops pull-request mode', () => {

@@ -38,7 +38,7 @@ describe('docs/manifest.md', () => {
     try {
       const manifest = await validateManifestText(example!, 'flotilla.yml', root)
       expect(Object.keys(manifest.services)).toEqual(['cart', 'catalog'])
-      expect(manifest.environments.production).toEqual({ name: 'production', requires: ['staging'], production: true, gate: { soak: '30m' } })
+      expect(manifest.environments.production).toEqual({ name: 'production', requires: ['staging'], production: true, transient: false, gate: { soak: '30m' } })
     } finally {
       await removeRepo(root)
     }

@@ -31,3 +31,18 @@ describe('gate settings in the manifest', () => {
     }
   })
 })
+
+describe('environment flags', () => {
+  it('default production by name and transient to false, and take both from the manifest', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'flotilla-env-flags-'))
+    try {
+      await mkdir(join(root, 'svc'))
+      const text = ['version: 1', 'services:', '  api: { path: svc }', 'environments:', '  pr-12: { transient: true }', '  production: {}', ''].join('\n')
+      const manifest = await validateManifestText(text, 'flotilla.yml', root)
+      expect(manifest.environments['pr-12']).toMatchObject({ transient: true, production: false })
+      expect(manifest.environments.production).toMatchObject({ transient: false, production: true })
+    } finally {
+      await rm(root, { recursive: true, force: true })
+    }
+  })
+})

@@ -85,8 +85,8 @@ describe('a valid manifest', () => {
         }
       },
       environments: {
-        staging: { name: 'staging', requires: [], production: false, url: 'https://staging.example.com' },
-        production: { name: 'production', requires: ['staging'], production: true, gate: { soak: '10m' } }
+        staging: { name: 'staging', requires: [], production: false, transient: false, url: 'https://staging.example.com' },
+        production: { name: 'production', requires: ['staging'], production: true, transient: false, gate: { soak: '10m' } }
       }
     })
   })
@@ -105,9 +105,9 @@ describe('a valid manifest', () => {
         production: { production: false }
     `)
     expect(manifest.environments).toEqual({
-      production: { name: 'production', requires: [], production: false },
-      qa: { name: 'qa', requires: [], production: false },
-      prod: { name: 'prod', requires: [], production: true }
+      production: { name: 'production', requires: [], production: false, transient: false },
+      qa: { name: 'qa', requires: [], production: false, transient: false },
+      prod: { name: 'prod', requires: [], production: true, transient: false }
     })
   })
 
@@ -149,7 +149,7 @@ describe('a valid manifest', () => {
     `)
     expect(Object.keys(manifest.services)).toEqual(['constructor'])
     expect(Object.entries(Object.values(manifest.services)[0].image.buildArgs)).toEqual([['__proto__', 'polluted']])
-    expect(Object.values(manifest.environments)).toEqual([{ name: 'constructor', requires: [], production: false }])
+    expect(Object.values(manifest.environments)).toEqual([{ name: 'constructor', requires: [], production: false, transient: false }])
   })
 
   test('is found as flotilla.yaml, or at the file given', async () => {

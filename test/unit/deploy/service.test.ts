@@ -24,8 +24,8 @@ const manifest: Manifest = {
     users: service('users', {})
   },
   environments: {
-    staging: { name: 'staging', requires: [], production: false },
-    production: { name: 'production', requires: ['staging'], production: true, url: 'https://shop.example.com' }
+    staging: { name: 'staging', requires: [], production: false, transient: false },
+    production: { name: 'production', requires: ['staging'], production: true, transient: false, url: 'https://shop.example.com' }
   }
 }
 
@@ -35,8 +35,18 @@ describe('planServiceDeploy', () => {
       request: { service: 'cart', environment: 'production', image: `localhost:5000/team/cart:1.4@${DIGEST}`, digest: DIGEST, sha: SHA },
       target: { target: 'gitops', repo: 'acme/deploy', branch: 'main', file: 'prod/kustomization.yaml', kind: 'kustomize', mode: 'push' },
       production: true,
+      transient: false,
       url: 'https://shop.example.com'
     })
+  })
+
+  it('carries a transient environment (a review app) to the deployment it records', () => {
+    const withReviewApp: Manifest = {
+      ...manifest,
+      environments: { ...manifest.environments, production: { ...manifest.environments.production, transient: true } }
+    }
+    const plan = planServiceDeploy(withReviewApp, { service: 'cart', environment: 'production', image: `localhost:5000/team/cart:1.4@${DIGEST}`, sha: SHA })
+    expect(plan.transient).toBe(true)
   })
 
   it.each([

@@ -4,8 +4,8 @@ import { environmentGate } from '../../../shared/src/gate/index.js'
 const manifest = {
   source: 'flotilla.yml',
   environments: {
-    staging: { name: 'staging', requires: [], production: false, gate: { soak: '30m', deployment: ['qa'] } },
-    production: { name: 'production', requires: ['staging'], production: true }
+    staging: { name: 'staging', requires: [], production: false, transient: false, gate: { soak: '30m', deployment: ['qa'] } },
+    production: { name: 'production', requires: ['staging'], production: true, transient: false }
   }
 }
 
