@@ -6648,6 +6648,7 @@ const manifestSchema = {
                         fields: {
                             requires: { type: nameList, default: '`[]`', description: 'Environments a commit must reach first (promotion order).' },
                             production: { type: { kind: 'boolean' }, default: 'true for `production` and `prod`, else false', description: 'Marks a production environment (GitHub Deployments `production_environment`; digests preferred).' },
+                            transient: { type: { kind: 'boolean' }, default: 'false', description: 'Marks an environment that goes away (a review app): GitHub Deployments `transient_environment`.' },
                             url: { type: { kind: 'string' }, description: 'The environment URL shown on deployments.' },
                             gate: { type: { kind: 'anyMap' }, description: 'Promotion gate criteria, validated by the gate stage (see docs/gate.md).' }
                         }
@@ -8556,6 +8557,7 @@ class Resolver {
                 name,
                 requires,
                 production: raw.production ?? PRODUCTION_NAMES.has(name),
+                transient: raw.transient ?? false,
                 ...(raw.url === undefined ? {} : { url: raw.url }),
                 ...(raw.gate === undefined ? {} : { gate: raw.gate })
             };
@@ -20320,6 +20322,7 @@ function planServiceDeploy(manifest, input) {
         request: { service: name, environment, image: input.image, sha: input.sha, ...(reference.digest === undefined ? {} : { digest: reference.digest }) },
         target,
         production: environmentConfig.production,
+        transient: environmentConfig.transient,
         ...(environmentConfig.url === undefined ? {} : { url: environmentConfig.url })
     };
 }
@@ -20335,9 +20338,7 @@ async function deployService(plan, options) {
     }
     const { client, owner, repo, logUrl, requiredContexts, cancellation } = options.github;
     const environmentUrl = target.url ?? plan.url;
-    const { deploymentId, result } = await withDeployment(client, 
-    // The manifest has no transient environments (review apps) yet: every environment it names persists.
-    { owner, repo, sha: request.sha, environment: request.environment, service: request.service, image: request.image, digest: request.digest, requiredContexts, transient: false, production: plan.production, environmentUrl, logUrl }, run, { log: options.log, cancellation });
+    const { deploymentId, result } = await withDeployment(client, { owner, repo, sha: request.sha, environment: request.environment, service: request.service, image: request.image, digest: request.digest, requiredContexts, transient: plan.transient, production: plan.production, environmentUrl, logUrl }, run, { log: options.log, cancellation });
     return { ...base, ...result, deploymentId, ...urlOr(result.url, environmentUrl) };
 }
 function urlOr(url, fallback) {

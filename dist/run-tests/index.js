@@ -35014,6 +35014,7 @@ const manifestSchema = {
                         fields: {
                             requires: { type: nameList, default: '`[]`', description: 'Environments a commit must reach first (promotion order).' },
                             production: { type: { kind: 'boolean' }, default: 'true for `production` and `prod`, else false', description: 'Marks a production environment (GitHub Deployments `production_environment`; digests preferred).' },
+                            transient: { type: { kind: 'boolean' }, default: 'false', description: 'Marks an environment that goes away (a review app): GitHub Deployments `transient_environment`.' },
                             url: { type: { kind: 'string' }, description: 'The environment URL shown on deployments.' },
                             gate: { type: { kind: 'anyMap' }, description: 'Promotion gate criteria, validated by the gate stage (see docs/gate.md).' }
                         }
@@ -36922,6 +36923,7 @@ class Resolver {
                 name,
                 requires,
                 production: raw.production ?? PRODUCTION_NAMES.has(name),
+                transient: raw.transient ?? false,
                 ...(raw.url === undefined ? {} : { url: raw.url }),
                 ...(raw.gate === undefined ? {} : { gate: raw.gate })
             };
