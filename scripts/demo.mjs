@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BASE_IMAGE, missingEngines, startLocalEngines } from './local-engines.mjs'
+import { BASE_IMAGE, missingEngines, startLocalEngines, startPrometheus } from './local-engines.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const cli = join(root, 'dist', 'cli', 'index.js')
@@ -26,6 +26,14 @@ function run(argv, { capture = false, env = process.env, cwd = repo } = {}) {
     throw new Error(`${argv.join(' ')} exited with ${result.status}`)
   }
   return result.stdout
+}
+/** `run` for a child that must not block the event loop (the demo serves the catalog meanwhile). */
+function runAsync(argv) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: repo, env: { ...process.env, ...identity, GITHUB_REPOSITORY: '' }, stdio: ['ignore', 'inherit', 'inherit'] })
+    child.on('error', reject)
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${argv.join(' ')} exited with ${code}`))))
+  })
 }
 const git = (...args) => run(['git', ...args], { capture: true })
 const edit = (file, change) => writeFileSync(join(repo, file), change(readFileSync(join(repo, file), 'utf8')))
@@ -105,8 +113,10 @@ console.log(`\n${deployRepo}, envs/staging/kustomization.yaml now:\n`)
 console.log(readFileSync(join(deployWork, 'envs', 'staging', 'kustomization.yaml'), 'utf8'))
 console.log(run(['git', 'log', '--format=%h %s', '-n', String(document.services.length + 1)], { cwd: deployWork, capture: true }))
 
-step(8, 'gate production: staging\'s catalog must answer its health check three times in a row')
+step(8, 'gate production on staging, with the gate flotilla.yml declares: catalog\'s 5xx rate in Prometheus')
 const catalog = spawn('node', ['services/catalog/src/server.js'], { cwd: repo, env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'inherit'] })
+let traffic
+let prometheus
 try {
   const url = await new Promise((resolve, reject) => {
     catalog.on('exit', (code) => reject(new Error(`catalog exited with ${code}`)))
@@ -115,9 +125,20 @@ try {
       if (match) resolve(match[1])
     })
   })
-  const gate = `http: { catalog-health: { url: "${url}/healthz", body: '"status":\\s*"ok"', interval: 1s, count: 3 } }`
-  run(['node', cli, 'gate', '--env', 'production', '--gate', gate], { env: { ...process.env, GITHUB_REPOSITORY: '' } })
+  // Staging's traffic, as the catalog would see it.
+  traffic = setInterval(() => fetch(`${url}/products`).then((response) => response.arrayBuffer(), () => undefined), 50)
+  prometheus = await startPrometheus(new URL(url).host)
+  if (prometheus !== undefined) {
+    console.log(`catalog at ${url}, scraped every second by Prometheus at ${prometheus.address}`)
+    await runAsync(['node', cli, 'gate', '--env', 'production', '--prometheus-address', prometheus.address])
+  } else {
+    console.log('Prometheus is not installed (apt-get install prometheus): the gate checks catalog\'s health endpoint instead')
+    const gate = `{ prometheus: {}, http: { catalog-health: { url: "${url}/healthz", body: '"status":\\s*"ok"', interval: 1s, count: 3 } } }`
+    await runAsync(['node', cli, 'gate', '--env', 'production', '--gate', gate])
+  }
 } finally {
+  clearInterval(traffic)
+  prometheus?.stop()
   catalog.kill('SIGTERM')
 }
 

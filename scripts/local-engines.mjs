@@ -32,7 +32,7 @@ function freePort() {
 async function waitFor(url, child, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}`)
+    if (child.exitCode !== null) throw new Error(`${child.spawnfile} exited with ${child.exitCode}`)
     try {
       if ((await fetch(url)).ok) return
     } catch {
@@ -72,6 +72,29 @@ export async function startLocalEngines() {
     buildah('commit', '--quiet', container, BASE_IMAGE)
     buildah('rm', container)
     return { registry: `127.0.0.1:${port}`, env, stop }
+  } catch (error) {
+    stop()
+    throw error
+  }
+}
+
+/** Starts Debian's Prometheus scraping `target` (host:port) every second; undefined when absent. */
+export async function startPrometheus(target) {
+  if (!onPath('prometheus')) return undefined
+  const dir = mkdtempSync(join(tmpdir(), 'flotilla-prometheus-'))
+  const port = await freePort()
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: catalog\n    static_configs:\n      - targets: ['${target}']\n`
+  )
+  const child = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' })
+  const stop = () => {
+    child.kill('SIGTERM')
+    rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    await waitFor(`http://127.0.0.1:${port}/-/ready`, child)
+    return { address: `http://127.0.0.1:${port}`, stop }
   } catch (error) {
     stop()
     throw error

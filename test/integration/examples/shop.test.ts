@@ -35,7 +35,7 @@ const manifest = parse(readFileSync(join(exampleRoot, 'flotilla.yml'), 'utf8')) 
 const serviceNames = Object.keys(manifest.services)
 
 /** How many test cases each service's suite holds; a report with fewer lost some. */
-const expectedTestCases: Record<string, number> = { users: 19, orders: 9, catalog: 5, cart: 7 }
+const expectedTestCases: Record<string, number> = { users: 19, orders: 9, catalog: 6, cart: 7 }
 
 function dockerfileOf(service: string): string {
   const { path, image } = manifest.services[service]

@@ -25,6 +25,16 @@ describe('catalog', () => {
     assert.deepEqual(await response.json(), { status: 'ok' })
   })
 
+  it('counts its answers by status code at /metrics, for the production gate', async () => {
+    await fetch(`${base}/products/nothing-here`)
+    const response = await fetch(`${base}/metrics`)
+    assert.equal(response.status, 200)
+    const text = await response.text()
+    assert.match(text, /^# TYPE http_requests_total counter$/m)
+    assert.match(text, /^http_requests_total\{code="200"\} [1-9]\d*$/m)
+    assert.match(text, /^http_requests_total\{code="404"\} [1-9]\d*$/m)
+  })
+
   it('lists every product with a formatted price', async () => {
     const response = await fetch(`${base}/products`)
     assert.equal(response.status, 200)
