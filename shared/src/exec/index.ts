@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 
 /** What a finished child process left behind. */
 export interface ExecResult {
@@ -52,23 +52,17 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
     const out: Buffer[] = []
     const err: Buffer[] = []
     let timedOut = false
-    const timer =
-      options.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true
-            killTree(child.pid)
-          }, options.timeoutMs)
+    const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true))
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
     child.on('error', (error) => {
-      if (timer) clearTimeout(timer)
+      endDeadline()
       reject(error)
     })
     child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer)
+      endDeadline()
       const result: ExecResult = {
-        exitCode: code ?? (signal ? 128 : 1),
+        exitCode: exitCodeOf(code, signal),
         stdout: Buffer.concat(out),
         stderr: Buffer.concat(err).toString('utf8'),
         timedOut
@@ -79,6 +73,21 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
     child.stdin.on('error', () => undefined) // a child that exits early closes its stdin
     child.stdin.end(options.input ?? '')
   })
+}
+
+/** Kills the child's process group after `ms`, when given; returns what ends the wait once it has exited. */
+function deadline(child: ChildProcess, ms: number | undefined, onExpiry: () => void): () => void {
+  if (ms === undefined) return () => undefined
+  const timer = setTimeout(() => {
+    onExpiry()
+    killTree(child.pid)
+  }, ms)
+  return () => clearTimeout(timer)
+}
+
+/** The exit code, or 128 for a child killed by a signal (which signal is not kept). */
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? (signal ? 128 : 1)
 }
 
 /** Kills a process group led by `pid` (spawned with `detached: true`). */
@@ -133,20 +142,14 @@ export function execStreaming(argv: readonly string[], options: StreamOptions): 
     })
     let timedOut = false
     let cancelled = false
-    const timer =
-      options.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true
-            killTree(child.pid)
-          }, options.timeoutMs)
+    const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true))
     const onAbort = (): void => {
       cancelled = true
       killTree(child.pid)
     }
     signal?.addEventListener('abort', onAbort, { once: true })
     const settle = (): void => {
-      if (timer) clearTimeout(timer)
+      endDeadline()
       signal?.removeEventListener('abort', onAbort)
     }
     child.stdout.on('data', (chunk: Buffer) => options.onOutput(chunk, 'stdout'))
@@ -165,7 +168,7 @@ export function execStreaming(argv: readonly string[], options: StreamOptions): 
     })
     child.on('close', (code, exitSignal) => {
       settle()
-      resolve({ exitCode: code ?? (exitSignal ? 128 : 1), timedOut, cancelled })
+      resolve({ exitCode: exitCodeOf(code, exitSignal), timedOut, cancelled })
     })
   })
 }
