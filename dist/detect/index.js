@@ -35470,24 +35470,17 @@ function exec_exec(argv, options = {}) {
         const out = [];
         const err = [];
         let timedOut = false;
-        const timer = options.timeoutMs === undefined
-            ? undefined
-            : setTimeout(() => {
-                timedOut = true;
-                killTree(child.pid);
-            }, options.timeoutMs);
+        const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true));
         child.stdout.on('data', (chunk) => out.push(chunk));
         child.stderr.on('data', (chunk) => err.push(chunk));
         child.on('error', (error) => {
-            if (timer)
-                clearTimeout(timer);
+            endDeadline();
             reject(error);
         });
         child.on('close', (code, signal) => {
-            if (timer)
-                clearTimeout(timer);
+            endDeadline();
             const result = {
-                exitCode: code ?? (signal ? 128 : 1),
+                exitCode: exitCodeOf(code, signal),
                 stdout: Buffer.concat(out),
                 stderr: Buffer.concat(err).toString('utf8'),
                 timedOut
@@ -35500,6 +35493,20 @@ function exec_exec(argv, options = {}) {
         child.stdin.on('error', () => undefined); // a child that exits early closes its stdin
         child.stdin.end(options.input ?? '');
     });
+}
+/** Kills the child's process group after `ms`, when given; returns what ends the wait once it has exited. */
+function deadline(child, ms, onExpiry) {
+    if (ms === undefined)
+        return () => undefined;
+    const timer = setTimeout(() => {
+        onExpiry();
+        killTree(child.pid);
+    }, ms);
+    return () => clearTimeout(timer);
+}
+/** The exit code, or 128 for a child killed by a signal (which signal is not kept). */
+function exitCodeOf(code, signal) {
+    return code ?? (signal ? 128 : 1);
 }
 /** Kills a process group led by `pid` (spawned with `detached: true`). */
 function killTree(pid, signal = 'SIGKILL') {
@@ -35538,20 +35545,14 @@ function execStreaming(argv, options) {
         });
         let timedOut = false;
         let cancelled = false;
-        const timer = options.timeoutMs === undefined
-            ? undefined
-            : setTimeout(() => {
-                timedOut = true;
-                killTree(child.pid);
-            }, options.timeoutMs);
+        const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true));
         const onAbort = () => {
             cancelled = true;
             killTree(child.pid);
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         const settle = () => {
-            if (timer)
-                clearTimeout(timer);
+            endDeadline();
             signal?.removeEventListener('abort', onAbort);
         };
         child.stdout.on('data', (chunk) => options.onOutput(chunk, 'stdout'));
@@ -35572,7 +35573,7 @@ function execStreaming(argv, options) {
         });
         child.on('close', (code, exitSignal) => {
             settle();
-            resolve({ exitCode: code ?? (exitSignal ? 128 : 1), timedOut, cancelled });
+            resolve({ exitCode: exitCodeOf(code, exitSignal), timedOut, cancelled });
         });
     });
 }
