@@ -1,7 +1,8 @@
 /**
  * The committed deploy bundle, run as the runner runs it, on a copy of the example shop: a gitops
  * deploy to a local bare repository (GITHUB_SERVER_URL points at its directory, so the example's
- * `acme-shop/deploy` resolves to it), recorded as a Deployment in the fake GitHub API.
+ * `acme-shop/deploy` resolves to it), recorded as a Deployment in the fake GitHub API, and tags
+ * pinned to digests through a real registry behind htpasswd.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
@@ -14,6 +15,7 @@ import { Inputs, Outputs } from '../../actions/deploy/src/constants.js'
 import { FakeGitHub } from '../support/fake-github/index.js'
 import { repositoryRoot, runBundle, type BundleRun } from '../support/action-runner.js'
 import { runGit } from '../support/git-fixtures.js'
+import { describeWithRegistry, pushImage, startRegistry, TEST_CREDENTIALS, type TestRegistry } from '../support/registry.js'
 
 const SHA = 'c'.repeat(40)
 const KUSTOMIZATION = `# staging overlay: Argo CD syncs this directory
@@ -64,6 +66,9 @@ beforeAll(async () => {
   await mkdir(join(seed, 'envs', 'staging'), { recursive: true })
   await writeFile(join(seed, 'envs', 'staging', 'kustomization.yaml'), KUSTOMIZATION)
   await writeFile(join(seed, 'envs', 'staging', 'deployment.yaml'), DEPLOYMENT)
+  await mkdir(join(seed, 'envs', 'production'), { recursive: true })
+  await writeFile(join(seed, 'envs', 'production', 'kustomization.yaml'), KUSTOMIZATION.replace('staging overlay', 'production overlay'))
+  await writeFile(join(seed, 'envs', 'production', 'deployment.yaml'), DEPLOYMENT)
   await runGit(dir, ['init', '--quiet', '--bare', '--initial-branch=main', origin])
   await runGit(dir, ['init', '--quiet', '--initial-branch=main', seed])
   await runGit(seed, ['add', '--all'])
@@ -85,6 +90,8 @@ function deployAction(inputs: Record<string, string>): Promise<BundleRun> {
     workspace,
     inputs: { token: 'ghs_contracttoken', sha: SHA, ...inputs },
     env: {
+      // No docker login from the machine running the tests: registry logins come from the inputs.
+      DOCKER_CONFIG: join(dir, 'no-docker-config'),
       GITHUB_REPOSITORY: 'acme-shop/shop',
       GITHUB_SHA: SHA,
       GITHUB_API_URL: apiUrl,
@@ -129,6 +136,7 @@ describe('deploy bundle through the runner contract', () => {
       url: 'https://staging.shop.example.com',
       'previous-image': 'ghcr.io/acme-shop/cart:1.0.0',
       'new-image': image,
+      digest,
       'pushed-commit': pushed
     })
     // runGit drops the final newline of its output; the file still ends in one.
@@ -150,8 +158,9 @@ describe('deploy bundle through the runner contract', () => {
     expect(run.stdout.split('\n').filter((line) => line.includes('ghs_contracttoken'))).toEqual(['::add-mask::ghs_contracttoken'])
   })
 
+  // The tags deployed from here on are in no registry the test runs, so they are deployed as given.
   it('runs a command target with the deploy in its environment and no token in it', async () => {
-    const run = await deployAction({ service: 'cart', environment: 'staging', image: 'ghcr.io/acme-shop/cart:2.0.0', manifest: 'flotilla.command.yml' })
+    const run = await deployAction({ service: 'cart', environment: 'staging', image: 'ghcr.io/acme-shop/cart:2.0.0', manifest: 'flotilla.command.yml', 'pin-digest': 'false' })
     expect(run.exitCode).toBe(0)
     const env = await readFile(join(dir, 'command-env.txt'), 'utf8')
     expect(env).toContain('FLOTILLA_IMAGE=ghcr.io/acme-shop/cart:2.0.0\n')
@@ -177,7 +186,8 @@ describe('deploy bundle through the runner contract', () => {
         INPUT_IMAGE: 'ghcr.io/acme-shop/cart:2.0.1',
         INPUT_SHA: SHA,
         INPUT_TOKEN: 'ghs_contracttoken',
-        INPUT_MANIFEST: 'flotilla.command.yml'
+        INPUT_MANIFEST: 'flotilla.command.yml',
+        'INPUT_PIN-DIGEST': 'false'
       }
     })
     let stdout = ''
@@ -198,7 +208,7 @@ describe('deploy bundle through the runner contract', () => {
 
   it('ten deploy steps at once (ten processes) to one gitops repository all land, in linear history', async () => {
     const before = await tip()
-    const runs = await Promise.all(TEN.map((service) => deployAction({ service, environment: 'staging', image: `ghcr.io/acme-shop/${service}:3.0.0`, manifest: 'flotilla.ten.yml' })))
+    const runs = await Promise.all(TEN.map((service) => deployAction({ service, environment: 'staging', image: `ghcr.io/acme-shop/${service}:3.0.0`, manifest: 'flotilla.ten.yml', 'pin-digest': 'false' })))
     expect(runs.map((run) => run.exitCode)).toEqual(TEN.map(() => 0))
     const file = await runGit(origin, ['show', 'main:envs/staging/kustomization.yaml'])
     for (const service of TEN) expect(file).toContain(`- name: ghcr.io/acme-shop/${service}\n    newTag: 3.0.0`)
@@ -207,4 +217,50 @@ describe('deploy bundle through the runner contract', () => {
     expect(runs.map((run) => run.outputs['pushed-commit']).sort()).toEqual((await runGit(origin, ['rev-list', `${before}..main`])).split('\n').sort())
     expect(github.violations).toEqual([])
   }, 120_000)
+})
+
+describeWithRegistry('deploy bundle pins a tag to its digest', () => {
+  let registry: TestRegistry
+  const login = { 'registry-username': TEST_CREDENTIALS.username, 'registry-password': TEST_CREDENTIALS.password }
+  const productionFile = (commit: string): Promise<string> => runGit(origin, ['show', `${commit}:envs/production/kustomization.yaml`])
+
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: true })
+  })
+  afterAll(async () => {
+    await registry?.stop()
+  })
+
+  it('deploys a production tag as tag and digest: in the kustomization, the outputs and the Deployment', async () => {
+    const tag = `git-${SHA}`
+    const pushed = await pushImage(registry, 'acme-shop/cart', tag)
+    const image = `${registry.host}/acme-shop/cart:${tag}`
+    const run = await deployAction({ service: 'cart', environment: 'production', image, ...login })
+    expect(run.stderr).toBe('')
+    expect(run.exitCode).toBe(0)
+
+    const commit = await tip()
+    expect(run.outputs).toMatchObject({ 'new-image': `${image}@${pushed.digest}`, digest: pushed.digest, 'pushed-commit': commit })
+    const kustomization = parse(await productionFile(commit)) as { images: Array<Record<string, string>> }
+    expect(kustomization.images).toContainEqual({ name: `${registry.host}/acme-shop/cart`, newTag: tag, digest: pushed.digest })
+    expect(github.state.deployments.at(-1)).toMatchObject({ environment: 'production', payload: { service: 'cart', image: `${image}@${pushed.digest}`, digest: pushed.digest } })
+    expect(run.annotations.filter((annotation) => annotation.level === 'warning')).toEqual([])
+    // The password appears only in commands that mask it.
+    const withPassword = run.stdout.split('\n').filter((line) => line.includes(TEST_CREDENTIALS.password))
+    expect(withPassword.length).toBeGreaterThan(0)
+    expect(withPassword.every((line) => line === `::add-mask::${TEST_CREDENTIALS.password}`)).toBe(true)
+  })
+
+  it('fails a production deploy of a tag the registry does not hold, changing nothing', async () => {
+    const before = await tip()
+    const deployments = github.state.deployments.length
+    const image = `${registry.host}/acme-shop/cart:git-${'f'.repeat(40)}`
+    const run = await deployAction({ service: 'cart', environment: 'production', image, ...login })
+    expect(run.exitCode).toBe(1)
+    expect(run.annotations.map((annotation) => annotation.message)).toEqual([
+      `production is a production environment, never deployed by a movable tag: cannot pin ${image} to a digest: ${image} is not in the registry`
+    ])
+    expect(await tip()).toBe(before)
+    expect(github.state.deployments).toHaveLength(deployments)
+  })
 })

@@ -8,7 +8,10 @@ export const Inputs = {
   DeployToken: 'deploy-token',
   RequiredContexts: 'required-contexts',
   WorkingDirectory: 'working-directory',
-  Manifest: 'manifest'
+  Manifest: 'manifest',
+  PinDigest: 'pin-digest',
+  RegistryUsername: 'registry-username',
+  RegistryPassword: 'registry-password'
 } as const
 
 export const Outputs = {
@@ -16,6 +19,7 @@ export const Outputs = {
   Url: 'url',
   PreviousImage: 'previous-image',
   NewImage: 'new-image',
+  Digest: 'digest',
   PushedCommit: 'pushed-commit'
 } as const
 

@@ -1,8 +1,19 @@
 import { resolve } from 'node:path'
 import { tmpdir } from 'node:os'
 import { loadManifest } from '../../../shared/src/config/index.js'
-import { basicCredential, deployService, planServiceDeploy, runLogUrl, summaryLine, type ServiceDeployResult } from '../../../shared/src/deploy/index.js'
+import {
+  basicCredential,
+  deployService,
+  parsePinDigestMode,
+  pinServiceDeploy,
+  planServiceDeploy,
+  registryTagDigestLookup,
+  runLogUrl,
+  summaryLine,
+  type ServiceDeployResult
+} from '../../../shared/src/deploy/index.js'
 import { createGitHubClient, parseRepository } from '../../../shared/src/github/index.js'
+import { resolveCredentials, secretsToMask } from '../../../shared/src/registry/index.js'
 import * as runner from '../../../shared/src/runner/index.js'
 import { COMMIT_AUTHOR, Inputs, Outputs } from './constants.js'
 
@@ -15,6 +26,9 @@ export async function run(): Promise<void> {
       runner.mask(secret)
       if (secret !== undefined) runner.mask(basicCredential(secret))
     }
+    const registryPassword = runner.input(Inputs.RegistryPassword)
+    runner.mask(registryPassword)
+    const pinMode = parsePinDigestMode(runner.input(Inputs.PinDigest) ?? 'auto', `input '${Inputs.PinDigest}'`)
     const service = required(Inputs.Service)
     const environment = required(Inputs.Environment)
     const image = required(Inputs.Image)
@@ -23,7 +37,25 @@ export async function run(): Promise<void> {
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()
     const root = resolve(workspace, runner.input(Inputs.WorkingDirectory) ?? '.')
     const manifest = await loadManifest(root, { file: runner.input(Inputs.Manifest) })
-    const plan = planServiceDeploy(manifest, { service, environment, image, sha })
+    const plan = await pinServiceDeploy(
+      planServiceDeploy(manifest, { service, environment, image, sha }),
+      pinMode,
+      registryTagDigestLookup({
+        credentials: async (registry) => {
+          const credentials = await resolveCredentials({
+            registry,
+            username: runner.input(Inputs.RegistryUsername),
+            password: registryPassword,
+            token,
+            actor: process.env.GITHUB_ACTOR || undefined
+          })
+          secretsToMask(credentials).forEach(runner.mask)
+          return credentials
+        },
+        client: { log: runner.actionsLogger, onSecret: runner.mask }
+      }),
+      runner.actionsLogger
+    )
 
     const client = createGitHubClient({ token, baseUrl: process.env.GITHUB_API_URL, log: runner.actionsLogger })
     const repository = process.env.GITHUB_REPOSITORY
@@ -52,6 +84,7 @@ function outputs(result: ServiceDeployResult): Record<string, string> {
     [Outputs.Url]: result.url ?? result.pullRequest ?? '',
     [Outputs.PreviousImage]: result.previous ?? '',
     [Outputs.NewImage]: result.image,
+    [Outputs.Digest]: result.digest ?? '',
     [Outputs.PushedCommit]: result.pushedCommit ?? ''
   }
 }

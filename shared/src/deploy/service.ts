@@ -33,7 +33,10 @@ export interface ServiceDeployResult {
   service: string
   environment: string
   target: DeployTargetConfig['target']
+  /** The image as deployed: pinned to its digest (`repo:tag@sha256:…`) when `pinServiceDeploy` looked the tag up. */
   image: string
+  /** The digest deployed, when the image named one or was pinned to one. */
+  digest?: string
   previous?: string
   url?: string
   deploymentId?: number
@@ -99,7 +102,7 @@ export async function deployService(plan: ServiceDeploy, options: ServiceDeployO
   const { request, target } = plan
   if (plan.production && request.digest === undefined) options.log.warn(`${request.environment} is a production environment: deploy ${request.service} by digest, not by the movable tag of ${request.image}`)
   const run = (signal: AbortSignal): Promise<TargetOutcome> => runTarget(plan, options, signal)
-  const base = { service: request.service, environment: request.environment, target: target.target, image: request.image }
+  const base = { service: request.service, environment: request.environment, target: target.target, image: request.image, ...(request.digest === undefined ? {} : { digest: request.digest }) }
   if (options.github === undefined) {
     const result = await run(new AbortController().signal)
     return { ...base, ...result, ...urlOr(result.url, plan.url ?? target.url) }

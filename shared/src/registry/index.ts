@@ -2,5 +2,7 @@ export { basicAuthorization, parseAuthenticateChallenge, secretsToMask } from '.
 export type { AuthChallenge, RegistryCredentials } from './auth.js'
 export { RegistryAuthError, RegistryClient, RegistryError } from './client.js'
 export type { Manifest, ManifestDescriptor, RegistryClientOptions } from './client.js'
+export { resolveCredentials } from './credentials.js'
+export type { CredentialSources } from './credentials.js'
 export { credentialsFromDockerConfig } from './docker-config.js'
 export { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, MANIFEST_MEDIA_TYPES, OCI_INDEX, OCI_MANIFEST } from './media-types.js'
