@@ -82,6 +82,13 @@ describe('detect bundle through the runner contract', () => {
       ]
     })
     expect(JSON.parse(run.outputs.shards)).toHaveLength(1)
+    // The example promotes staging, then production behind its gate; users goes to both.
+    const users = { include: [{ service: 'users', image: 'ghcr.io/acme-shop/users' }] }
+    expect(JSON.parse(run.outputs.promotion)).toEqual([
+      { environments: ['staging'], gated: [], deploy: { include: [{ environment: 'staging', part: '1/1', services: users }] } },
+      { environments: ['production'], gated: ['production'], deploy: { include: [{ environment: 'production', part: '1/1', services: users }] } }
+    ])
+    expect(run.summary).toContain('**Promotion:** staging (1 service) → production (1 service, gated)')
     expect(JSON.parse(run.outputs.reasons)).toEqual({ users: ['changed services/users/app/greeting.py'] })
     expect(run.summary).toContain('1 of 4 services selected')
     expect(run.summary).toContain('```mermaid')
@@ -214,6 +221,23 @@ describe('detect bundle through the runner contract', () => {
     expect(run.outputs.all).toBe('true')
     expect(services(run)).toHaveLength(4)
     expect(run.summary).toContain('every service is selected')
+  })
+
+  it('promotion-limit fails the step, before any output, when the environments need more steps', async () => {
+    await repo.switchTo('main')
+    const { dir, sha } = await repo.checkout({ branch: 'main' })
+    const event = await writeEventPayload(dir + '-event', workflowDispatchPayload({ ref: 'refs/heads/main' }))
+    const within = await runDetect(dir, 'workflow_dispatch', event, { sha, ref: 'refs/heads/main' }, { 'promotion-limit': '2' })
+    expect(within.exitCode).toBe(0)
+
+    const run = await runDetect(dir, 'workflow_dispatch', event, { sha, ref: 'refs/heads/main' }, { 'promotion-limit': '1' })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs).toEqual({})
+    expect(run.annotations).toContainEqual({
+      level: 'error',
+      properties: expect.anything(),
+      message: expect.stringMatching(/^flotilla\.yml: environments need 2 promotion steps \(staging → production\) but this workflow deploys at most 1 \(input 'promotion-limit'\)/)
+    })
   })
 
   it('a bad manifest fails the step with annotations at its lines and writes no output', async () => {

@@ -7,7 +7,8 @@ export const Inputs = {
   Since: 'since',
   TagPattern: 'tag-pattern',
   Token: 'token',
-  Summary: 'summary'
+  Summary: 'summary',
+  PromotionLimit: 'promotion-limit'
 } as const
 
 export const Outputs = {
@@ -15,6 +16,7 @@ export const Outputs = {
   Matrix: 'matrix',
   Shards: 'shards',
   ShardCount: 'shard-count',
+  Promotion: 'promotion',
   AnyChanged: 'any-changed',
   All: 'all',
   Base: 'base',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { planChanges, eventContextFromEnv } from '../../../shared/src/detect/index.js'
 import { ManifestError } from '../../../shared/src/config/index.js'
 import { planDocument, planSummaryMarkdown } from '../../../shared/src/report/plan.js'
-import { MATRIX_LIMIT } from '../../../shared/src/plan/index.js'
+import { MATRIX_LIMIT, describePromotion } from '../../../shared/src/plan/index.js'
 import * as runner from '../../../shared/src/runner/index.js'
 import { Inputs, Outputs } from './constants.js'
 
@@ -14,6 +14,7 @@ export async function run(): Promise<void> {
     const token = runner.input(Inputs.Token)
     runner.mask(token)
     const writeSummary = runner.booleanInput(Inputs.Summary, true)
+    const promotionLimit = optionalCount(Inputs.PromotionLimit)
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()
     const root = resolve(workspace, runner.input(Inputs.WorkingDirectory) ?? '.')
 
@@ -40,6 +41,13 @@ export async function run(): Promise<void> {
     })
 
     const { manifest, changes, plan } = result
+    if (promotionLimit !== undefined && plan.promotion.length > promotionLimit) {
+      // Checked before any output: a workflow with fewer deploy steps would silently skip environments.
+      throw new Error(
+        `${manifest.source}: environments need ${plan.promotion.length} promotion steps (${describePromotion(plan.promotion.map((step) => step.environments))}) ` +
+          `but this workflow deploys at most ${promotionLimit} (input '${Inputs.PromotionLimit}'): merge environments into fewer steps of \`requires\`, or wire the extra step with the deploy and gate actions`
+      )
+    }
     const document = planDocument(manifest, changes, plan)
     const planFile = join(process.env.RUNNER_TEMP ?? tmpdir(), 'flotilla-plan.json')
     await writeFile(planFile, JSON.stringify(document, null, 2))
@@ -59,6 +67,7 @@ export async function run(): Promise<void> {
       [Outputs.Matrix]: fitsOneMatrix ? JSON.stringify(plan.matrix) : '',
       [Outputs.Shards]: JSON.stringify(plan.shards),
       [Outputs.ShardCount]: String(plan.shards.length),
+      [Outputs.Promotion]: JSON.stringify(plan.promotion),
       [Outputs.AnyChanged]: String(document.anyChanged),
       [Outputs.All]: String(plan.all),
       [Outputs.Base]: plan.base ?? '',
@@ -91,4 +100,12 @@ function annotateManifestProblems(error: ManifestError, root: string, workspace:
       column: problem.column
     })
   }
+}
+
+/** A whole number input, or undefined when empty. */
+function optionalCount(name: string): number | undefined {
+  const text = runner.input(name)
+  if (text === undefined) return undefined
+  if (!/^[1-9]\d*$/.test(text)) throw new Error(`input '${name}' must be a whole number of at least 1, got '${text}'`)
+  return Number(text)
 }

@@ -2,12 +2,14 @@ import type { ChangeSet } from '../changes/types.js'
 import type { Manifest, ServiceConfig } from '../config/types.js'
 import { dependenciesOf, dependentsClosure, dependentsOf, type DependencyEdges } from '../graph/index.js'
 import { compilePatterns, createRouter } from '../match/index.js'
+import { MATRIX_LIMIT } from './limits.js'
+import { promotionSteps } from './promotion.js'
 import type { MatrixEntry, Plan, PlannedService, SelectionReason } from './types.js'
 
 export type * from './types.js'
+export { promotionOrder, promotionSteps, describePromotion, type Promotion, type PromotionStep, type DeployShard, type DeployEntry } from './promotion.js'
 
-/** GitHub runs at most 256 jobs from one matrix; larger plans are split into shards of this size. */
-export const MATRIX_LIMIT = 256
+export { MATRIX_LIMIT } from './limits.js'
 
 /** Reasons kept per service: enough to explain a selection, few enough for a 50,000-file diff. */
 export const REASONS_PER_SERVICE = 5
@@ -53,6 +55,7 @@ export function computePlan(manifest: Manifest, changes: ChangeSet): Plan {
     changedOwners,
     matrix: { include },
     shards,
+    promotion: promotionSteps(manifest, services.map((service) => service.name)),
     warnings
   }
 }

@@ -1,3 +1,5 @@
+import type { PromotionStep } from './promotion.js'
+
 /** Why a service was selected; every selected service has at least one reason. */
 export type SelectionReason =
   | { kind: 'file'; file: string }
@@ -43,5 +45,7 @@ export interface Plan {
   matrix: { include: MatrixEntry[] }
   /** The matrix split in chunks of at most 256 (GitHub's limit); one shard when it fits. */
   shards: Array<{ include: MatrixEntry[] }>
+  /** The environments in promotion order (from `requires`) with what each step deploys. */
+  promotion: PromotionStep[]
   warnings: string[]
 }

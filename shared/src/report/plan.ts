@@ -17,6 +17,7 @@ export interface PlanDocument {
   reasons: Record<string, string[]>
   matrix: Plan['matrix']
   shards: Plan['shards']
+  promotion: Plan['promotion']
   warnings: string[]
   manifest: string
 }
@@ -34,6 +35,7 @@ export function planDocument(manifest: Manifest, changes: ChangeSet, plan: Plan)
     reasons: Object.fromEntries(plan.services.map((service) => [service.name, reasonTexts(service)])),
     matrix: plan.matrix,
     shards: plan.shards,
+    promotion: plan.promotion,
     warnings: plan.warnings,
     manifest: manifest.source
   }
@@ -68,6 +70,7 @@ export function planSummaryMarkdown(manifest: Manifest, changes: ChangeSet, plan
   lines.push(`## Flotilla plan: ${plan.services.length} of ${total} services selected`, '')
   const range = plan.base ? `${code(short(plan.base))}…${code(short(plan.head))}` : `none…${code(short(plan.head))}`
   lines.push(`**Base:** ${escapeText(plan.baseReason)} (${range}, ${plural(plan.changedFiles, 'changed file')}, from ${changes.source})`, '')
+  if (plan.promotion.length > 0) lines.push(`**Promotion:** ${promotionText(plan)}`, '')
   for (const warning of plan.warnings) lines.push(`> [!WARNING]`, `> ${escapeText(warning)}`, '')
   if (plan.services.length === 0) {
     lines.push('No service is affected by this change.', '')
@@ -144,4 +147,19 @@ function code(text: string): string {
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
+
+/** `staging (2 services) → production (2 services, gated)`: where this change goes, step by step. */
+function promotionText(plan: Plan): string {
+  const environmentText = (step: Plan['promotion'][number], environment: string): string => {
+    const count = step.deploy.include.filter((shard) => shard.environment === environment).reduce((sum, shard) => sum + shard.services.include.length, 0)
+    const gated = step.gated.includes(environment) ? ', gated' : ''
+    return `${escapeText(environment)} (${plural(count, 'service')}${gated})`
+  }
+  return plan.promotion
+    .map((step) => {
+      const texts = step.environments.map((environment) => environmentText(step, environment))
+      return texts.length === 1 ? texts[0] : `{${texts.join(', ')}}`
+    })
+    .join(' → ')
 }

@@ -3,7 +3,7 @@ import type { ChangedFile, ChangeSet } from '../../../shared/src/changes/types.j
 import type { LibraryConfig, Manifest, ServiceConfig } from '../../../shared/src/config/types.js'
 import { affectedGraph, computePlan, MATRIX_LIMIT, REASONS_PER_SERVICE } from '../../../shared/src/plan/index.js'
 
-function service(name: string, options: { dependsOn?: string[]; paths?: string[]; test?: string[] } = {}): ServiceConfig {
+function service(name: string, options: { dependsOn?: string[]; paths?: string[]; test?: string[]; deployTo?: string[] } = {}): ServiceConfig {
   const path = `services/${name}`
   return {
     name,
@@ -15,7 +15,7 @@ function service(name: string, options: { dependsOn?: string[]; paths?: string[]
       options.test === undefined
         ? undefined
         : { command: options.test, shell: false, reports: [], timeoutSeconds: 600, retries: 0, env: {} },
-    deploy: {}
+    deploy: Object.fromEntries((options.deployTo ?? []).map((environment) => [environment, { target: 'command' as const, command: ['true'] }]))
   }
 }
 
@@ -49,7 +49,7 @@ function changeSet(files: Array<string | ChangedFile>, overrides: Partial<Change
 
 const shop = manifestOf(
   [
-    service('cart', { dependsOn: ['catalog', 'protos'], paths: ['!services/cart/**/*.md'], test: ['npm', 'test'] }),
+    service('cart', { dependsOn: ['catalog', 'protos'], paths: ['!services/cart/**/*.md'], test: ['npm', 'test'], deployTo: ['staging', 'production'] }),
     service('catalog', { dependsOn: ['auth'] }),
     service('web', { dependsOn: ['cart'] }),
     service('admin')
