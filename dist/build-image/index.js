@@ -30878,7 +30878,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2516);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4369);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30887,7 +30887,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2516:
+/***/ 4369:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32207,8 +32207,26 @@ function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-;// CONCATENATED MODULE: ./shared/src/build/options.ts
+;// CONCATENATED MODULE: ./shared/src/registry/credentials.ts
 
+/**
+ * The login for a registry: explicit username/password first; for ghcr.io the workflow token
+ * (so GHCR works with no setup); else the docker config (`docker login` done earlier in the job
+ * or on a laptop); else none, which suits open registries and pulls of public images.
+ */
+async function resolveCredentials(sources) {
+    if (sources.password !== undefined) {
+        return { username: sources.username ?? sources.actor ?? 'flotilla', password: sources.password };
+    }
+    if (sources.username !== undefined)
+        throw new Error('registry-username is set but registry-password is empty');
+    if (sources.registry === 'ghcr.io' && sources.token !== undefined) {
+        return { username: sources.actor ?? 'github-actions', password: sources.token };
+    }
+    return credentialsFromDockerConfig(sources.registry, sources.env);
+}
+
+;// CONCATENATED MODULE: ./shared/src/build/options.ts
 /**
  * The service a build input names: a plain name, or a matrix entry from the plan
  * (`${{ toJSON(matrix) }}`), whose `service` field names it.
@@ -32250,22 +32268,7 @@ function parseList(text) {
         .map((item) => item.trim())
         .filter((item) => item !== '');
 }
-/**
- * The login for a registry: explicit username/password first; for ghcr.io the workflow token
- * (so GHCR works with no setup); else the docker config (`docker login` done earlier in the job
- * or on a laptop); else none, which suits open registries and pulls of public images.
- */
-async function resolveCredentials(sources) {
-    if (sources.password !== undefined) {
-        return { username: sources.username ?? sources.actor ?? 'flotilla', password: sources.password };
-    }
-    if (sources.username !== undefined)
-        throw new Error('registry-username is set but registry-password is empty');
-    if (sources.registry === 'ghcr.io' && sources.token !== undefined) {
-        return { username: sources.actor ?? 'github-actions', password: sources.token };
-    }
-    return credentialsFromDockerConfig(sources.registry, sources.env);
-}
+
 /** The manifest with one service's platforms replaced (an input or flag overriding the manifest), for hashing and building alike. */
 function withPlatforms(manifest, service, platforms) {
     const config = manifest.services[service];

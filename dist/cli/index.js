@@ -6433,7 +6433,7 @@ exports.isNCNameChar = isNCNameChar;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(175);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8426);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -6442,7 +6442,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 175:
+/***/ 8426:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -9317,11 +9317,77 @@ function createRouter(owners) {
     };
 }
 
+;// CONCATENATED MODULE: ./shared/src/plan/limits.ts
+/** GitHub runs at most 256 jobs from one matrix; larger plans are split into shards of this size. */
+const MATRIX_LIMIT = 256;
+
+;// CONCATENATED MODULE: ./shared/src/plan/promotion.ts
+
+/**
+ * Layers the environments by `requires` (longest path from an environment that requires none).
+ * Pure; the manifest loader has already rejected unknown names and cycles, so an unknown
+ * requirement is ignored here and a cycle is an error only as a guard.
+ */
+function promotionOrder(environments) {
+    const names = Object.keys(environments);
+    const wave = new Map();
+    const visiting = new Set();
+    const waveOf = (name) => {
+        const known = wave.get(name);
+        if (known !== undefined)
+            return known;
+        if (visiting.has(name))
+            throw new Error(`environment cycle through ${name}`);
+        visiting.add(name);
+        const required = environments[name].requires.filter((other) => Object.hasOwn(environments, other));
+        const index = required.length === 0 ? 0 : Math.max(...required.map(waveOf)) + 1;
+        visiting.delete(name);
+        wave.set(name, index);
+        return index;
+    };
+    const waves = [];
+    for (const name of names)
+        (waves[waveOf(name)] ??= []).push(name);
+    return { waves, gated: names.filter((name) => environments[name].gate !== undefined) };
+}
+/** The promotion path through the deepest wave, as people read it: `dev → staging → production`. */
+function describePromotion(waves) {
+    return waves.map((wave) => (wave.length === 1 ? wave[0] : `{${wave.join(', ')}}`)).join(' → ');
+}
+/**
+ * What each promotion step deploys: the selected services that have deploy settings for each of
+ * its environments, in manifest order. A step is kept even when it deploys nothing, so the step
+ * count (and a workflow's limit on it) does not depend on the change.
+ */
+function promotionSteps(manifest, selected) {
+    const { waves } = promotionOrder(manifest.environments);
+    return waves.map((environments) => {
+        const include = [];
+        const receiving = [];
+        for (const environment of environments) {
+            const entries = selected
+                .map((name) => manifest.services[name])
+                .filter((service) => service !== undefined && Object.hasOwn(service.deploy, environment))
+                .map((service) => ({ service: service.name, image: service.image.name }));
+            if (entries.length > 0)
+                receiving.push(environment);
+            const parts = Math.ceil(entries.length / MATRIX_LIMIT);
+            for (let part = 0; part < parts; part++) {
+                include.push({ environment, part: `${part + 1}/${parts}`, services: { include: entries.slice(part * MATRIX_LIMIT, (part + 1) * MATRIX_LIMIT) } });
+            }
+        }
+        const gated = receiving.filter((environment) => manifest.environments[environment].gate !== undefined);
+        return { environments, gated, deploy: { include } };
+    });
+}
+
 ;// CONCATENATED MODULE: ./shared/src/plan/index.ts
 
 
-/** GitHub runs at most 256 jobs from one matrix; larger plans are split into shards of this size. */
-const MATRIX_LIMIT = 256;
+
+
+
+
 /** Reasons kept per service: enough to explain a selection, few enough for a 50,000-file diff. */
 const REASONS_PER_SERVICE = 5;
 /**
@@ -9362,6 +9428,7 @@ function computePlan(manifest, changes) {
         changedOwners,
         matrix: { include },
         shards,
+        promotion: promotionSteps(manifest, services.map((service) => service.name)),
         warnings
     };
 }
@@ -15396,6 +15463,7 @@ function planDocument(manifest, changes, plan) {
         reasons: Object.fromEntries(plan.services.map((service) => [service.name, reasonTexts(service)])),
         matrix: plan.matrix,
         shards: plan.shards,
+        promotion: plan.promotion,
         warnings: plan.warnings,
         manifest: manifest.source
     };
@@ -15427,6 +15495,8 @@ function planSummaryMarkdown(manifest, changes, plan) {
     lines.push(`## Flotilla plan: ${plan.services.length} of ${total} services selected`, '');
     const range = plan.base ? `${code(plan_short(plan.base))}…${code(plan_short(plan.head))}` : `none…${code(plan_short(plan.head))}`;
     lines.push(`**Base:** ${escapeText(plan.baseReason)} (${range}, ${plural(plan.changedFiles, 'changed file')}, from ${changes.source})`, '');
+    if (plan.promotion.length > 0)
+        lines.push(`**Promotion:** ${promotionText(plan)}`, '');
     for (const warning of plan.warnings)
         lines.push(`> [!WARNING]`, `> ${escapeText(warning)}`, '');
     if (plan.services.length === 0) {
@@ -15502,6 +15572,20 @@ function code(text) {
 }
 function plural(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+/** `staging (2 services) → production (2 services, gated)`: where this change goes, step by step. */
+function promotionText(plan) {
+    const environmentText = (step, environment) => {
+        const count = step.deploy.include.filter((shard) => shard.environment === environment).reduce((sum, shard) => sum + shard.services.include.length, 0);
+        const gated = step.gated.includes(environment) ? ', gated' : '';
+        return `${escapeText(environment)} (${plural(count, 'service')}${gated})`;
+    };
+    return plan.promotion
+        .map((step) => {
+        const texts = step.environments.map((environment) => environmentText(step, environment));
+        return texts.length === 1 ? texts[0] : `{${texts.join(', ')}}`;
+    })
+        .join(' → ');
 }
 
 ;// CONCATENATED MODULE: ./cli/src/commands/plan.ts
@@ -15615,7 +15699,7 @@ const DIGEST = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-f0-9]+)$/;
 const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128, blake3: 64 };
 const MIN_DIGEST_HEX_LENGTH = 32;
 /** Parses an image reference; throws `InvalidImageReferenceError` naming the text and what is wrong. */
-function parseImageReference(text) {
+function reference_parseImageReference(text) {
     const fail = (reason) => {
         throw new InvalidImageReferenceError(text, reason);
     };
@@ -15627,7 +15711,7 @@ function parseImageReference(text) {
     const name = at === -1 ? text : text.slice(0, at);
     const digest = at === -1 ? undefined : text.slice(at + 1);
     if (digest !== undefined) {
-        const problem = digestProblem(digest);
+        const problem = reference_digestProblem(digest);
         if (problem !== undefined)
             fail(problem);
     }
@@ -15670,7 +15754,7 @@ function sameRepository(a, b) {
     return a.registry.toLowerCase() === b.registry.toLowerCase() && a.repository === b.repository;
 }
 /** Why `digest` is not a valid `algorithm:hex` content digest, or undefined when it is. */
-function digestProblem(digest) {
+function reference_digestProblem(digest) {
     const match = DIGEST.exec(digest);
     if (match === null)
         return `digest ${JSON.stringify(digest)} must be algorithm:lowercase-hex, e.g. sha256:<64 hex digits>`;
@@ -16133,7 +16217,7 @@ const DOCKER_HUB_API = 'registry-1.docker.io';
  * scheme; `Basic` gets the credentials, `Bearer` (GHCR, Docker Hub) gets a token from the realm,
  * fetched with the credentials when there are any and cached per repository scope.
  */
-class RegistryClient {
+class client_RegistryClient {
     registry;
     baseUrl;
     credentials;
@@ -16214,7 +16298,7 @@ class RegistryClient {
      * very image the digest does; returns that digest.
      */
     async addTag(repository, digest, tag) {
-        const problem = digestProblem(digest);
+        const problem = reference_digestProblem(digest);
         if (problem !== undefined)
             throw new RegistryError(`cannot tag ${repository} with ${tag}: ${problem}`);
         const manifest = await this.getManifest(repository, digest);
@@ -16382,7 +16466,7 @@ class RegistryClient {
 function manifestPath(repository, reference) {
     if (!isRepositoryPath(repository))
         throw new RegistryError(`invalid repository path ${JSON.stringify(repository)}`);
-    if (!isTag(reference) && digestProblem(reference) !== undefined) {
+    if (!isTag(reference) && reference_digestProblem(reference) !== undefined) {
         throw new RegistryError(`invalid tag or digest ${JSON.stringify(reference)} for ${repository}`);
     }
     return `/v2/${repository}/manifests/${reference}`;
@@ -16463,7 +16547,7 @@ async function buildService(options) {
     const service = options.manifest.services[options.service];
     if (service === undefined)
         throw new Error(`unknown service '${options.service}'`);
-    const reference = parseImageReference(options.image ?? service.image.name);
+    const reference = reference_parseImageReference(options.image ?? service.image.name);
     if (reference.tag !== undefined || reference.digest !== undefined) {
         throw new Error(`image of '${service.name}' must be a repository without tag or digest, not ${options.image ?? service.image.name}`);
     }
@@ -16490,7 +16574,7 @@ async function buildService(options) {
         inputHash: trustHash ? inputs.hash : undefined,
         raw: options.rawTags
     }).map((tag) => tag.name);
-    const registry = new RegistryClient({ ...options.registryOptions, registry: reference.registry, credentials: options.credentials });
+    const registry = new client_RegistryClient({ ...options.registryOptions, registry: reference.registry, credentials: options.credentials });
     const result = (fields) => ({
         service: service.name,
         image,
@@ -16637,8 +16721,26 @@ function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-;// CONCATENATED MODULE: ./shared/src/build/options.ts
+;// CONCATENATED MODULE: ./shared/src/registry/credentials.ts
 
+/**
+ * The login for a registry: explicit username/password first; for ghcr.io the workflow token
+ * (so GHCR works with no setup); else the docker config (`docker login` done earlier in the job
+ * or on a laptop); else none, which suits open registries and pulls of public images.
+ */
+async function resolveCredentials(sources) {
+    if (sources.password !== undefined) {
+        return { username: sources.username ?? sources.actor ?? 'flotilla', password: sources.password };
+    }
+    if (sources.username !== undefined)
+        throw new Error('registry-username is set but registry-password is empty');
+    if (sources.registry === 'ghcr.io' && sources.token !== undefined) {
+        return { username: sources.actor ?? 'github-actions', password: sources.token };
+    }
+    return credentialsFromDockerConfig(sources.registry, sources.env);
+}
+
+;// CONCATENATED MODULE: ./shared/src/build/options.ts
 /**
  * The service a build input names: a plain name, or a matrix entry from the plan
  * (`${{ toJSON(matrix) }}`), whose `service` field names it.
@@ -16680,22 +16782,7 @@ function parseList(text) {
         .map((item) => item.trim())
         .filter((item) => item !== '');
 }
-/**
- * The login for a registry: explicit username/password first; for ghcr.io the workflow token
- * (so GHCR works with no setup); else the docker config (`docker login` done earlier in the job
- * or on a laptop); else none, which suits open registries and pulls of public images.
- */
-async function resolveCredentials(sources) {
-    if (sources.password !== undefined) {
-        return { username: sources.username ?? sources.actor ?? 'flotilla', password: sources.password };
-    }
-    if (sources.username !== undefined)
-        throw new Error('registry-username is set but registry-password is empty');
-    if (sources.registry === 'ghcr.io' && sources.token !== undefined) {
-        return { username: sources.actor ?? 'github-actions', password: sources.token };
-    }
-    return credentialsFromDockerConfig(sources.registry, sources.env);
-}
+
 /** The manifest with one service's platforms replaced (an input or flag overriding the manifest), for hashing and building alike. */
 function withPlatforms(manifest, service, platforms) {
     const config = manifest.services[service];
@@ -16893,7 +16980,7 @@ function normaliseId(id) {
     return id.includes(':') ? id : `sha256:${id}`;
 }
 function isLoopbackRegistry(tag) {
-    const host = parseImageReference(tag).registry.replace(/:\d+$/, '');
+    const host = reference_parseImageReference(tag).registry.replace(/:\d+$/, '');
     return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
@@ -17066,7 +17153,7 @@ function parseBuildxMetadata(text) {
     return { imageId, ...(digest === undefined ? {} : { digest }) };
 }
 function repositoryOf(tag) {
-    const reference = parseImageReference(tag);
+    const reference = reference_parseImageReference(tag);
     return `${reference.registry}/${reference.repository}`;
 }
 
@@ -17174,7 +17261,7 @@ const buildCommand = {
         const builds = [];
         for (const service of services) {
             const image = registryOverride === undefined ? manifest.services[service].image.name : `${registryOverride.replace(/\/+$/, '')}/${service}`;
-            const reference = parseImageReference(image);
+            const reference = reference_parseImageReference(image);
             const credentials = await resolveCredentials({
                 registry: reference.registry,
                 username: process.env.REGISTRY_USERNAME || undefined,
@@ -19356,7 +19443,7 @@ const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralConta
  * placeholders such as `${IMAGE}`) are someone else's and are left alone.
  */
 function setManifestImages(text, image, file = 'manifest.yaml') {
-    const target = parseImageReference(image);
+    const target = reference_parseImageReference(image);
     if (target.tag === undefined && target.digest === undefined) {
         throw new Error(`setManifestImages: ${image} names no tag or digest; refusing to deploy an unpinned image to ${file}`);
     }
@@ -19393,7 +19480,7 @@ function containerImages(root) {
 }
 function matches(written, target) {
     try {
-        return sameRepository(parseImageReference(written), target);
+        return sameRepository(reference_parseImageReference(written), target);
     }
     catch {
         return false;
@@ -19803,7 +19890,7 @@ function urlOf(url) {
 
 ;// CONCATENATED MODULE: ./shared/src/deploy/targets/request.ts
 /** A deploy that failed; the target rolled back what it could before throwing. */
-class DeployError extends Error {
+class request_DeployError extends Error {
     constructor(message) {
         super(message);
         this.name = 'DeployError';
@@ -19837,15 +19924,15 @@ async function deployWithCommand(target, request, options) {
         signal: options.signal,
         onOutput: (chunk) => options.onOutput?.(chunk)
     }).catch((error) => {
-        throw new DeployError(`deploy command ${target.command[0]} could not start: ${error.message}`);
+        throw new request_DeployError(`deploy command ${target.command[0]} could not start: ${error.message}`);
     });
     const what = `deploy command ${target.command[0]}`;
     if (result.cancelled)
-        throw new DeployError(`${what} was cancelled`);
+        throw new request_DeployError(`${what} was cancelled`);
     if (result.timedOut)
-        throw new DeployError(`${what} timed out after ${target.timeoutSeconds}s and was killed`);
+        throw new request_DeployError(`${what} timed out after ${target.timeoutSeconds}s and was killed`);
     if (result.exitCode !== 0)
-        throw new DeployError(`${what} exited with ${result.exitCode}`);
+        throw new request_DeployError(`${what} exited with ${result.exitCode}`);
     return target.url === undefined ? {} : { url: target.url };
 }
 
@@ -19880,7 +19967,7 @@ async function deployToKubernetes(target, request, options) {
                 workloads.push(...workloadsOf(result.text));
         }
         if (previous === undefined)
-            throw new DeployError(`no container in ${target.manifests.join(', ')} runs an image of ${request.image}`);
+            throw new request_DeployError(`no container in ${target.manifests.join(', ')} runs an image of ${request.image}`);
         const kubectl = kubectlRunner(options, target.namespace);
         await kubectl(['apply', ...edited.flatMap((file) => ['-f', file])], 'kubectl apply');
         for (const workload of target.rollout ?? workloads) {
@@ -19916,15 +20003,15 @@ function kubectlRunner(options, namespace) {
         const argv = [program, ...args, ...(namespace === undefined ? [] : ['--namespace', namespace])];
         const output = [];
         const result = await execStreaming(argv, { env: options.env, signal: options.signal, onOutput: (chunk) => output.push(chunk) }).catch((error) => {
-            throw new DeployError(`${what} could not start ${program}: ${error.message}`);
+            throw new request_DeployError(`${what} could not start ${program}: ${error.message}`);
         });
         const text = Buffer.concat(output).toString('utf8').trim();
         if (text !== '')
             options.log?.info(text);
         if (result.cancelled)
-            throw new DeployError(`${what} was cancelled`);
+            throw new request_DeployError(`${what} was cancelled`);
         if (result.exitCode !== 0)
-            throw new DeployError(`${what} failed (exit ${result.exitCode}): ${text.split('\n').slice(-3).join(' / ')}`);
+            throw new request_DeployError(`${what} failed (exit ${result.exitCode}): ${text.split('\n').slice(-3).join(' / ')}`);
     };
 }
 /** The manifest's real path, refusing paths and symbolic links that lead out of the repository. */
@@ -19935,10 +20022,10 @@ async function insideRoot(root, file) {
         path = await (0,promises_namespaceObject.realpath)((0,external_node_path_namespaceObject.resolve)(root, file));
     }
     catch {
-        throw new DeployError(`manifest ${file} does not exist in ${root}`);
+        throw new request_DeployError(`manifest ${file} does not exist in ${root}`);
     }
     if (!path.startsWith(`${realRoot}${external_node_path_namespaceObject.sep}`))
-        throw new DeployError(`manifest ${JSON.stringify(file)} is outside the repository`);
+        throw new request_DeployError(`manifest ${JSON.stringify(file)} is outside the repository`);
     return path;
 }
 
@@ -19963,7 +20050,7 @@ async function deployToDocker(target, request, options = {}) {
     const must = async (args, what) => {
         const result = await docker(args);
         if (result.exitCode !== 0)
-            throw new DeployError(`${what} failed: ${(result.stderr.trim() || result.stdout.toString('utf8').trim()).split('\n').slice(-3).join(' / ')}`);
+            throw new request_DeployError(`${what} failed: ${(result.stderr.trim() || result.stdout.toString('utf8').trim()).split('\n').slice(-3).join(' / ')}`);
         return result.stdout.toString('utf8').trim();
     };
     if ((await docker(['image', 'inspect', request.image])).exitCode !== 0)
@@ -19995,7 +20082,7 @@ async function deployToDocker(target, request, options = {}) {
             await must(['rename', backup, name], `restoring the previous ${name}`);
             await must(['start', name], `restarting the previous ${name}`);
         }
-        throw new DeployError(`${error.message}${tail === '' ? '' : `; its last output: ${tail.split('\n').join(' / ')}`}${previous === undefined ? '' : `; ${previous} runs again`}`);
+        throw new request_DeployError(`${error.message}${tail === '' ? '' : `; its last output: ${tail.split('\n').join(' / ')}`}${previous === undefined ? '' : `; ${previous} runs again`}`);
     }
     if (previous !== undefined)
         await docker(['rm', '--force', backup]);
@@ -20007,11 +20094,11 @@ async function waitHealthy(target, name, docker, options) {
     const started = Date.now();
     for (;;) {
         if (options.signal?.aborted)
-            throw new DeployError(`${name} was cancelled before it became healthy`);
+            throw new request_DeployError(`${name} was cancelled before it became healthy`);
         const state = await docker(['container', 'inspect', name, '--format', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}']);
         const [status, health] = state.stdout.toString('utf8').trim().split(' ');
         if (status !== 'running' && status !== 'created')
-            throw new DeployError(`${name} stopped (${status}) before it became healthy`);
+            throw new request_DeployError(`${name} stopped (${status}) before it became healthy`);
         if (target.health?.url !== undefined) {
             if (await answers(target.health.url))
                 return;
@@ -20020,13 +20107,13 @@ async function waitHealthy(target, name, docker, options) {
             return;
         }
         else if (health === 'unhealthy') {
-            throw new DeployError(`${name} reports unhealthy`);
+            throw new request_DeployError(`${name} reports unhealthy`);
         }
         else if (health === undefined && Date.now() - started >= SETTLE_MS) {
             return;
         }
         if (Date.now() >= deadline)
-            throw new DeployError(`${name} was not healthy within ${timeoutMs / 1000}s`);
+            throw new request_DeployError(`${name} was not healthy within ${timeoutMs / 1000}s`);
         await (0,external_node_timers_promises_namespaceObject.setTimeout)(options.pollMs ?? 1000);
     }
 }
@@ -20303,22 +20390,22 @@ function planServiceDeploy(manifest, input) {
     const { service: name, environment } = input;
     const environmentConfig = manifest.environments[environment];
     if (environmentConfig === undefined) {
-        throw new DeployError(`unknown environment "${environment}" (${manifest.source} has ${Object.keys(manifest.environments).join(', ') || 'none'})`);
+        throw new request_DeployError(`unknown environment "${environment}" (${manifest.source} has ${Object.keys(manifest.environments).join(', ') || 'none'})`);
     }
     const service = manifest.services[name];
     if (service === undefined)
-        throw new DeployError(`unknown service "${name}" (${manifest.source} has ${Object.keys(manifest.services).join(', ') || 'none'})`);
+        throw new request_DeployError(`unknown service "${name}" (${manifest.source} has ${Object.keys(manifest.services).join(', ') || 'none'})`);
     const keyPath = `services.${name}.deploy.${environment}`;
     if (service.deploy[environment] === undefined)
-        throw new DeployError(`${name} has no deploy settings for ${environment}: add ${keyPath} to ${manifest.source}`);
+        throw new request_DeployError(`${name} has no deploy settings for ${environment}: add ${keyPath} to ${manifest.source}`);
     const { target, problems } = parseDeployTarget(service.deploy[environment], keyPath);
     if (target === undefined)
-        throw new DeployError(`${manifest.source}: ${problems.map((problem) => `${problem.keyPath}: ${problem.message}`).join('; ')}`);
-    const reference = parseImageReference(input.image);
+        throw new request_DeployError(`${manifest.source}: ${problems.map((problem) => `${problem.keyPath}: ${problem.message}`).join('; ')}`);
+    const reference = reference_parseImageReference(input.image);
     if (reference.tag === undefined && reference.digest === undefined)
-        throw new DeployError(`image ${input.image} has neither a tag nor a digest: deploy an exact version`);
+        throw new request_DeployError(`image ${input.image} has neither a tag nor a digest: deploy an exact version`);
     if (!/^[0-9a-f]{40}$/.test(input.sha))
-        throw new DeployError(`"${input.sha}" is not a full commit SHA`);
+        throw new request_DeployError(`"${input.sha}" is not a full commit SHA`);
     return {
         request: { service: name, environment, image: input.image, sha: input.sha, ...(reference.digest === undefined ? {} : { digest: reference.digest }) },
         target,
@@ -20332,7 +20419,7 @@ async function deployService(plan, options) {
     if (plan.production && request.digest === undefined)
         options.log.warn(`${request.environment} is a production environment: deploy ${request.service} by digest, not by the movable tag of ${request.image}`);
     const run = (signal) => runTarget(plan, options, signal);
-    const base = { service: request.service, environment: request.environment, target: target.target, image: request.image };
+    const base = { service: request.service, environment: request.environment, target: target.target, image: request.image, ...(request.digest === undefined ? {} : { digest: request.digest }) };
     if (options.github === undefined) {
         const result = await run(new AbortController().signal);
         return { ...base, ...result, ...urlOr(result.url, plan.url ?? target.url) };
@@ -20365,7 +20452,7 @@ async function deployByGitOps(target, request, options, signal) {
     const change = (previous) => ({ service: request.service, environment: request.environment, next: request.image, sourceSha: request.sha, ...(previous === undefined ? {} : { previous }) });
     const pullRequest = target.mode === 'pull-request';
     if (pullRequest && (github === undefined || options.gitops.client === undefined)) {
-        throw new DeployError(`mode: pull-request needs the deploy repository as owner/name on GitHub and a token, not ${target.repo}`);
+        throw new request_DeployError(`mode: pull-request needs the deploy repository as owner/name on GitHub and a token, not ${target.repo}`);
     }
     const result = await deployGitOps({
         repoUrl,
@@ -20391,7 +20478,7 @@ async function deployByGitOps(target, request, options, signal) {
 }
 /** The edit of the deploy file for the target's kind, as a pure function of the file's text. */
 function gitOpsEdit(target, image) {
-    const reference = parseImageReference(image);
+    const reference = reference_parseImageReference(image);
     const at = image.indexOf('@');
     const withoutDigest = at === -1 ? image : image.slice(0, at);
     const name = reference.tag === undefined ? withoutDigest : withoutDigest.slice(0, withoutDigest.lastIndexOf(':'));
@@ -20415,7 +20502,87 @@ function summaryLine(result) {
     return `- **${result.service}** → ${where} via ${result.target}: \`${result.previous ?? '(none)'}\` → \`${result.image}\`${how}`;
 }
 
+;// CONCATENATED MODULE: ./shared/src/deploy/pin.ts
+/**
+ * Pinning a deploy to a digest: an image named by a tag alone is looked up in its registry, and
+ * the deploy names `repo:tag@sha256:…` instead, so the environment runs exactly the image the tag
+ * named at that moment (a tag can move) while people reading the deploy still see the tag.
+ */
+
+
+
+const PIN_DIGEST_MODES = (/* unused pure expression or super */ null && (['auto', 'true', 'false']));
+/** Reads a `pin-digest` setting; `what` names it in the error (an input, a flag). */
+function parsePinDigestMode(text, what = 'pin-digest') {
+    const mode = text.trim().toLowerCase();
+    if (!PIN_DIGEST_MODES.includes(mode))
+        throw new DeployError(`${what} must be one of ${PIN_DIGEST_MODES.join(', ')}, got '${text}'`);
+    return mode;
+}
+/** Whether the image's tag is looked up: only a tag without a digest, and never with mode `false`. */
+function decidePin(image, mode, production) {
+    if (mode === 'false' || image.digest !== undefined || image.tag === undefined)
+        return { lookup: false };
+    return { lookup: true, image: image, onFailure: mode === 'true' || production ? 'fail' : 'warn' };
+}
+/**
+ * The image as written with the digest appended: `ghcr.io/acme/cart:git-1a2b@sha256:…`. Every
+ * target deploys the digest from it (kustomize as `newTag` plus `digest`, Helm as `tag` plus
+ * `digest`, manifests, kubectl and docker the whole reference) and the tag stays readable.
+ */
+function pinnedImage(image, digest) {
+    return `${image}@${digest}`;
+}
+/**
+ * The deploy with its image pinned to the digest the registry gives its tag, as `decidePin`
+ * decides. A failed lookup throws a `DeployError` before anything is deployed, or, where the
+ * tag may go out, warns and returns the deploy unchanged.
+ */
+async function pinServiceDeploy(plan, mode, lookup, log) {
+    const { request } = plan;
+    const decision = decidePin(parseImageReference(request.image), mode, plan.production);
+    if (!decision.lookup)
+        return plan;
+    let digest;
+    try {
+        digest = await lookup.digestOf(decision.image);
+    }
+    catch (error) {
+        const reason = `cannot pin ${request.image} to a digest: ${error.message}`;
+        if (decision.onFailure === 'warn') {
+            log.warn(`${reason}; deploying the tag to ${request.environment}`);
+            return plan;
+        }
+        const why = plan.production && mode === 'auto' ? `${request.environment} is a production environment, never deployed by a movable tag: ` : '';
+        throw new DeployError(`${why}${reason}`);
+    }
+    const image = pinnedImage(request.image, digest);
+    log.info(`${request.image} is ${digest}: deploying ${image}`);
+    return { ...plan, request: { ...request, image, digest } };
+}
+/**
+ * Looks tags up with a manifest HEAD (a GET when the registry leaves out `Docker-Content-Digest`),
+ * retrying network faults and 5xx a bounded number of times.
+ */
+function registryTagDigestLookup(options) {
+    return {
+        async digestOf(image) {
+            const credentials = await options.credentials(image.registry);
+            const client = new RegistryClient({ ...options.client, registry: image.registry, ...(credentials === undefined ? {} : { credentials }) });
+            const manifest = await client.headManifest(image.repository, image.tag);
+            const name = `${image.registry}/${image.repository}:${image.tag}`;
+            if (manifest === undefined)
+                throw new DeployError(`${name} is not in the registry`);
+            const problem = digestProblem(manifest.digest);
+            if (problem !== undefined)
+                throw new DeployError(`${image.registry} answered an invalid digest for ${name}: ${problem}`);
+            return manifest.digest;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./shared/src/deploy/index.ts
+
 
 
 

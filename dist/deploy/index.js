@@ -32408,7 +32408,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8281);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2462);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32417,7 +32417,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8281:
+/***/ 2462:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42007,7 +42007,7 @@ async function deployService(plan, options) {
     if (plan.production && request.digest === undefined)
         options.log.warn(`${request.environment} is a production environment: deploy ${request.service} by digest, not by the movable tag of ${request.image}`);
     const run = (signal) => runTarget(plan, options, signal);
-    const base = { service: request.service, environment: request.environment, target: target.target, image: request.image };
+    const base = { service: request.service, environment: request.environment, target: target.target, image: request.image, ...(request.digest === undefined ? {} : { digest: request.digest }) };
     if (options.github === undefined) {
         const result = await run(new AbortController().signal);
         return { ...base, ...result, ...urlOr(result.url, plan.url ?? target.url) };
@@ -42090,6 +42090,513 @@ function summaryLine(result) {
     return `- **${result.service}** → ${where} via ${result.target}: \`${result.previous ?? '(none)'}\` → \`${result.image}\`${how}`;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./shared/src/registry/auth.ts
+const SCHEME = /^\s*([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)/;
+const PARAM = /\s*([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))\s*(?:,|$)/y;
+/**
+ * Reads the first challenge of a `WWW-Authenticate` header, e.g.
+ * `Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:acme/cart:pull"`.
+ * Quoted values may hold commas (`scope="repository:a:pull,push"`). Returns undefined when the
+ * header names no scheme.
+ */
+function parseAuthenticateChallenge(header) {
+    const scheme = SCHEME.exec(header);
+    if (scheme === null)
+        return undefined;
+    const params = {};
+    PARAM.lastIndex = scheme[0].length;
+    for (let match = PARAM.exec(header); match !== null; match = PARAM.exec(header)) {
+        params[match[1].toLowerCase()] = match[2] === undefined ? match[3] : match[2].replace(/\\(.)/g, '$1');
+    }
+    return { scheme: scheme[1].toLowerCase(), params };
+}
+/** The `Authorization` value for HTTP basic auth. */
+function basicAuthorization(credentials) {
+    return `Basic ${encodeBasic(credentials)}`;
+}
+/**
+ * Every form of the credentials that could leak into a log: the password and the base64 of
+ * `user:password` (what basic auth and docker's config.json carry). Tokens a client obtains
+ * reach its `onSecret` callback instead, as soon as they arrive.
+ */
+function secretsToMask(credentials) {
+    if (credentials === undefined || credentials.password === '')
+        return [];
+    return [credentials.password, encodeBasic(credentials)];
+}
+function encodeBasic(credentials) {
+    return Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64');
+}
+
+;// CONCATENATED MODULE: ./shared/src/registry/media-types.ts
+/** Manifest media types a registry may hold for an image, the multi-platform kinds first. */
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+/**
+ * Sent as `Accept` on manifest requests. A registry answers with a type the client names here, so
+ * without the list kinds it would convert a multi-platform image or refuse it.
+ */
+const MANIFEST_MEDIA_TYPES = [OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST];
+
+;// CONCATENATED MODULE: ./shared/src/registry/retry.ts
+/** No single wait grows past this, however many attempts a caller allows. */
+const MAX_BACKOFF_MS = 30_000;
+/** A registry asking for a longer pause than this is treated as down rather than waited on. */
+const MAX_RETRY_AFTER_MS = 60_000;
+/**
+ * Exponential backoff with jitter for attempt 1, 2, …: half of `baseMs · 2^(attempt-1)` is fixed
+ * and half random, so that clients that failed together do not all come back together.
+ */
+function backoffDelayMs(attempt, baseMs, random = Math.random) {
+    const ceiling = Math.min(baseMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
+    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+/** The pause a `Retry-After` header asks for (seconds or an HTTP date), capped; undefined when absent or unreadable. */
+function retryAfterMs(header, now = Date.now()) {
+    if (header === null || header.trim() === '')
+        return undefined;
+    const seconds = Number(header);
+    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+    if (!Number.isFinite(ms))
+        return undefined;
+    return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
+}
+/** Statuses worth another attempt: the registry or something in front of it is overloaded or failing. */
+function isRetryableStatus(status) {
+    return status === 429 || status >= 500;
+}
+
+;// CONCATENATED MODULE: ./shared/src/registry/client.ts
+
+
+
+
+
+/** A registry answered with an error or could not be reached. Messages never hold credentials or tokens. */
+class RegistryError extends Error {
+    status;
+    constructor(message, 
+    /** The HTTP status when the registry answered. */
+    status) {
+        super(message);
+        this.status = status;
+        this.name = 'RegistryError';
+    }
+}
+class RegistryAuthError extends RegistryError {
+    constructor(message, status) {
+        super(message, status);
+        this.name = 'RegistryAuthError';
+    }
+}
+const DEFAULT_RETRIES = 3;
+const DEFAULT_RETRY_BASE_MS = 500;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const QUIET = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+/** Docker Hub's API lives on another host than the name images carry. */
+const DOCKER_HUB_API = 'registry-1.docker.io';
+/**
+ * A client for the OCI distribution API, limited to what tagging and skipping builds need:
+ * reading manifests and putting them under new tags.
+ *
+ * Authentication follows the registry's lead: requests go out anonymously until a 401 names a
+ * scheme; `Basic` gets the credentials, `Bearer` (GHCR, Docker Hub) gets a token from the realm,
+ * fetched with the credentials when there are any and cached per repository scope.
+ */
+class RegistryClient {
+    registry;
+    baseUrl;
+    credentials;
+    log;
+    retries;
+    retryBaseMs;
+    timeoutMs;
+    fetch;
+    onSecret;
+    /** Set once the registry has asked for basic auth, so later requests carry it from the start. */
+    usesBasicAuth = false;
+    tokens = new Map();
+    constructor(options) {
+        this.registry = options.registry;
+        const host = options.registry === DOCKER_HUB ? DOCKER_HUB_API : options.registry;
+        const insecure = options.insecure ?? isLoopback(host);
+        this.baseUrl = `${insecure ? 'http' : 'https'}://${host}`;
+        this.credentials = options.credentials;
+        this.log = options.log ?? QUIET;
+        this.retries = options.retries ?? DEFAULT_RETRIES;
+        this.retryBaseMs = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
+        this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        this.fetch = options.fetch ?? fetch;
+        this.onSecret = options.onSecret ?? (() => undefined);
+    }
+    /** The manifest's digest, media type and size, or undefined when the registry has no such tag or digest. */
+    async headManifest(repository, reference) {
+        const response = await this.manifestRequest('HEAD', repository, reference);
+        if (response.status === 404)
+            return undefined;
+        if (!response.ok)
+            throw await this.failure(response, 'HEAD', repository, reference);
+        const digest = response.headers.get('docker-content-digest');
+        // Without the header only the bytes tell the digest.
+        if (digest === null) {
+            const { digest: computed, mediaType, size } = await this.getManifest(repository, reference);
+            return { digest: computed, mediaType, size };
+        }
+        if (isDigest(reference) && digest !== reference)
+            throw this.digestMismatch(repository, reference, digest);
+        return { digest, mediaType: contentType(response), size: Number(response.headers.get('content-length') ?? 0) };
+    }
+    /** The manifest's exact bytes, checked against the digest the registry reports and the one asked for. */
+    async getManifest(repository, reference) {
+        const response = await this.manifestRequest('GET', repository, reference);
+        if (response.status === 404) {
+            await response.body?.cancel();
+            throw new RegistryError(`manifest ${client_name(repository, reference)} not found on ${this.registry}`, 404);
+        }
+        if (!response.ok)
+            throw await this.failure(response, 'GET', repository, reference);
+        const bytes = Buffer.from(await response.arrayBuffer());
+        const computed = sha256Digest(bytes);
+        const digest = response.headers.get('docker-content-digest') ?? computed;
+        if (digest.startsWith('sha256:') && digest !== computed)
+            throw this.digestMismatch(repository, reference, digest);
+        if (isDigest(reference) && reference !== digest)
+            throw this.digestMismatch(repository, reference, digest);
+        return { digest, mediaType: contentType(response) || mediaTypeField(bytes), size: bytes.length, bytes };
+    }
+    /** Stores `bytes` under `tag` (or a digest) and returns the digest the registry gives them. */
+    async putManifest(repository, tag, bytes, mediaType) {
+        const response = await this.request('PUT', repository, manifestPath(repository, tag), 'push', {
+            headers: { 'content-type': mediaType },
+            body: bytes
+        });
+        if (!response.ok)
+            throw await this.failure(response, 'PUT', repository, tag);
+        await response.body?.cancel();
+        const computed = sha256Digest(bytes);
+        const digest = response.headers.get('docker-content-digest') ?? computed;
+        if (digest !== computed)
+            throw this.digestMismatch(repository, tag, digest);
+        return digest;
+    }
+    /**
+     * Puts the manifest stored at `digest` under `tag` as well, byte for byte, so the tag names the
+     * very image the digest does; returns that digest.
+     */
+    async addTag(repository, digest, tag) {
+        const problem = digestProblem(digest);
+        if (problem !== undefined)
+            throw new RegistryError(`cannot tag ${repository} with ${tag}: ${problem}`);
+        const manifest = await this.getManifest(repository, digest);
+        const stored = await this.putManifest(repository, tag, manifest.bytes, manifest.mediaType);
+        if (stored !== digest)
+            throw this.digestMismatch(repository, tag, stored);
+        return stored;
+    }
+    async tagExists(repository, tag) {
+        return (await this.headManifest(repository, tag)) !== undefined;
+    }
+    manifestRequest(method, repository, reference) {
+        return this.request(method, repository, manifestPath(repository, reference), 'pull', {
+            headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') }
+        });
+    }
+    /** One API request with authentication: anonymous or cached first, then once more after answering a 401's challenge. */
+    async request(method, repository, path, access, init) {
+        const scope = `repository:${repository}:${access === 'push' ? 'pull,push' : 'pull'}`;
+        const attempt = (authorization) => ({
+            method,
+            url: `${this.baseUrl}${path}`,
+            headers: authorization === undefined ? init.headers : { ...init.headers, authorization },
+            body: init.body
+        });
+        const first = await this.send(attempt(this.cachedAuthorization(scope)));
+        if (first.status !== 401)
+            return first;
+        await first.body?.cancel();
+        const authorization = await this.authenticate(first.headers.get('www-authenticate'), scope);
+        const second = await this.send(attempt(authorization));
+        if (second.status === 401) {
+            await second.body?.cancel();
+            this.tokens.delete(scope);
+            throw this.authFailed(401);
+        }
+        return second;
+    }
+    cachedAuthorization(scope) {
+        if (this.usesBasicAuth && this.credentials !== undefined)
+            return basicAuthorization(this.credentials);
+        const token = this.tokens.get(scope);
+        return token === undefined ? undefined : `Bearer ${token}`;
+    }
+    /** The `Authorization` value that answers the challenge. */
+    async authenticate(header, scope) {
+        const challenge = header === null ? undefined : parseAuthenticateChallenge(header);
+        if (challenge === undefined)
+            throw new RegistryAuthError(`${this.registry} answered 401 without an authentication challenge`, 401);
+        if (challenge.scheme === 'basic') {
+            if (this.credentials === undefined)
+                throw this.authFailed(401);
+            this.usesBasicAuth = true;
+            return basicAuthorization(this.credentials);
+        }
+        if (challenge.scheme === 'bearer') {
+            const token = await this.fetchToken(challenge.params, scope);
+            this.onSecret(token);
+            this.tokens.set(scope, token);
+            return `Bearer ${token}`;
+        }
+        throw new RegistryAuthError(`${this.registry} asks for ${challenge.scheme} authentication, which is not supported`, 401);
+    }
+    /** A token from the challenge's realm for the scope the registry named and the one this request needs. */
+    async fetchToken(params, scope) {
+        if (params.realm === undefined)
+            throw new RegistryAuthError(`${this.registry} sent a bearer challenge without a realm`, 401);
+        let url;
+        try {
+            url = new URL(params.realm);
+        }
+        catch {
+            throw new RegistryAuthError(`${this.registry} sent a bearer challenge with an invalid realm`, 401);
+        }
+        if (params.service !== undefined)
+            url.searchParams.set('service', params.service);
+        for (const wanted of new Set([params.scope, scope])) {
+            if (wanted !== undefined)
+                url.searchParams.append('scope', wanted);
+        }
+        const headers = this.credentials === undefined ? {} : { authorization: basicAuthorization(this.credentials) };
+        const response = await this.send({ method: 'GET', url: url.toString(), headers });
+        if (response.status === 401 || response.status === 403) {
+            await response.body?.cancel();
+            throw this.authFailed(response.status);
+        }
+        if (!response.ok) {
+            await response.body?.cancel();
+            throw new RegistryAuthError(`the token service of ${this.registry} (${url.origin}) answered ${response.status}`, response.status);
+        }
+        let body;
+        try {
+            body = await response.json();
+        }
+        catch {
+            throw new RegistryAuthError(`the token service of ${this.registry} (${url.origin}) did not answer JSON`);
+        }
+        const token = client_isRecord(body) ? (body.token ?? body.access_token) : undefined;
+        if (typeof token !== 'string' || token === '') {
+            throw new RegistryAuthError(`the token service of ${this.registry} (${url.origin}) returned no token`);
+        }
+        return token;
+    }
+    /** Sends one request, retrying network errors, 5xx and 429 with bounded exponential backoff. */
+    async send(attempt) {
+        const attempts = this.retries + 1;
+        const target = `${attempt.method} ${new URL(attempt.url).pathname}`;
+        for (let number = 1;; number++) {
+            const result = await this.fetchOnce(attempt);
+            if ('response' in result && !isRetryableStatus(result.response.status))
+                return result.response;
+            const last = number === attempts;
+            let outcome;
+            let requestedDelay = 0;
+            if ('response' in result) {
+                const { response } = result;
+                if (last) {
+                    const detail = await errorDetail(response);
+                    const message = `${this.registry} answered ${response.status} to ${target} after ${attempts} attempts${detail}`;
+                    throw new RegistryError(message, response.status);
+                }
+                await response.body?.cancel();
+                outcome = `answered ${response.status}`;
+                requestedDelay = retryAfterMs(response.headers.get('retry-after')) ?? 0;
+            }
+            else {
+                const cause = networkCause(result.error);
+                if (last)
+                    throw new RegistryError(`cannot reach registry ${this.registry}: ${cause} (${target}, ${attempts} attempts)`);
+                outcome = `could not be reached (${cause})`;
+            }
+            const delay = Math.max(requestedDelay, backoffDelayMs(number, this.retryBaseMs));
+            this.log.warn(`${this.registry} ${outcome} to ${target}; retrying in ${delay} ms (attempt ${number + 1} of ${attempts})`);
+            await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+    }
+    async fetchOnce(attempt) {
+        try {
+            const response = await this.fetch(attempt.url, {
+                method: attempt.method,
+                headers: attempt.headers,
+                body: attempt.body,
+                signal: AbortSignal.timeout(this.timeoutMs)
+            });
+            this.log.debug(`${this.registry}: ${attempt.method} ${new URL(attempt.url).pathname} → ${response.status}`);
+            return { response };
+        }
+        catch (error) {
+            return { error };
+        }
+    }
+    async failure(response, method, repository, reference) {
+        const detail = method === 'HEAD' ? '' : await errorDetail(response);
+        const message = `${this.registry} answered ${response.status} to ${method} manifest ${client_name(repository, reference)}${detail}`;
+        return response.status === 403 ? new RegistryAuthError(message, 403) : new RegistryError(message, response.status);
+    }
+    authFailed(status) {
+        const why = this.credentials === undefined ? ': it requires credentials and none were given' : '';
+        return new RegistryAuthError(`authentication to ${this.registry} failed${why}`, status);
+    }
+    digestMismatch(repository, reference, digest) {
+        return new RegistryError(`${this.registry} gave digest ${digest} for ${client_name(repository, reference)}, which does not match its content`);
+    }
+}
+function manifestPath(repository, reference) {
+    if (!isRepositoryPath(repository))
+        throw new RegistryError(`invalid repository path ${JSON.stringify(repository)}`);
+    if (!isTag(reference) && digestProblem(reference) !== undefined) {
+        throw new RegistryError(`invalid tag or digest ${JSON.stringify(reference)} for ${repository}`);
+    }
+    return `/v2/${repository}/manifests/${reference}`;
+}
+function client_name(repository, reference) {
+    return `${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
+}
+function isDigest(reference) {
+    return reference.includes(':');
+}
+function sha256Digest(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+function contentType(response) {
+    return (response.headers.get('content-type') ?? '').split(';')[0].trim();
+}
+function mediaTypeField(bytes) {
+    try {
+        const parsed = JSON.parse(bytes.toString('utf8'));
+        return client_isRecord(parsed) && typeof parsed.mediaType === 'string' ? parsed.mediaType : '';
+    }
+    catch {
+        return '';
+    }
+}
+/** The registry's own explanation (`errors[].code: message` in the distribution spec), prefixed for a message. */
+async function errorDetail(response) {
+    let body;
+    try {
+        body = JSON.parse(await response.text());
+    }
+    catch {
+        return '';
+    }
+    const errors = client_isRecord(body) && Array.isArray(body.errors) ? body.errors : [];
+    const parts = errors
+        .filter(client_isRecord)
+        .map((error) => [error.code, error.message].filter((part) => typeof part === 'string' && part !== '').join(': '))
+        .filter((part) => part !== '');
+    return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
+}
+/** The underlying reason fetch failed (`connect ECONNREFUSED …`), not its generic "fetch failed". */
+function networkCause(error) {
+    // Fields, not `instanceof`: fetch's errors may come from another realm (a vm context, a bundle).
+    const { name, message, cause } = (typeof error === 'object' && error !== null ? error : {});
+    if (name === 'TimeoutError')
+        return 'timed out';
+    const causeMessage = typeof cause === 'object' && cause !== null ? cause.message : undefined;
+    if (typeof causeMessage === 'string' && causeMessage !== '')
+        return causeMessage;
+    return typeof message === 'string' ? message : String(error);
+}
+/** Loopback registries (a local `registry:2`, a test's) speak plain http, as Docker assumes. */
+function isLoopback(host) {
+    const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+    return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+function client_isRecord(value) {
+    return typeof value === 'object' && value !== null;
+}
+
+;// CONCATENATED MODULE: ./shared/src/deploy/pin.ts
+/**
+ * Pinning a deploy to a digest: an image named by a tag alone is looked up in its registry, and
+ * the deploy names `repo:tag@sha256:…` instead, so the environment runs exactly the image the tag
+ * named at that moment (a tag can move) while people reading the deploy still see the tag.
+ */
+
+
+
+const PIN_DIGEST_MODES = ['auto', 'true', 'false'];
+/** Reads a `pin-digest` setting; `what` names it in the error (an input, a flag). */
+function parsePinDigestMode(text, what = 'pin-digest') {
+    const mode = text.trim().toLowerCase();
+    if (!PIN_DIGEST_MODES.includes(mode))
+        throw new DeployError(`${what} must be one of ${PIN_DIGEST_MODES.join(', ')}, got '${text}'`);
+    return mode;
+}
+/** Whether the image's tag is looked up: only a tag without a digest, and never with mode `false`. */
+function decidePin(image, mode, production) {
+    if (mode === 'false' || image.digest !== undefined || image.tag === undefined)
+        return { lookup: false };
+    return { lookup: true, image: image, onFailure: mode === 'true' || production ? 'fail' : 'warn' };
+}
+/**
+ * The image as written with the digest appended: `ghcr.io/acme/cart:git-1a2b@sha256:…`. Every
+ * target deploys the digest from it (kustomize as `newTag` plus `digest`, Helm as `tag` plus
+ * `digest`, manifests, kubectl and docker the whole reference) and the tag stays readable.
+ */
+function pinnedImage(image, digest) {
+    return `${image}@${digest}`;
+}
+/**
+ * The deploy with its image pinned to the digest the registry gives its tag, as `decidePin`
+ * decides. A failed lookup throws a `DeployError` before anything is deployed, or, where the
+ * tag may go out, warns and returns the deploy unchanged.
+ */
+async function pinServiceDeploy(plan, mode, lookup, log) {
+    const { request } = plan;
+    const decision = decidePin(parseImageReference(request.image), mode, plan.production);
+    if (!decision.lookup)
+        return plan;
+    let digest;
+    try {
+        digest = await lookup.digestOf(decision.image);
+    }
+    catch (error) {
+        const reason = `cannot pin ${request.image} to a digest: ${error.message}`;
+        if (decision.onFailure === 'warn') {
+            log.warn(`${reason}; deploying the tag to ${request.environment}`);
+            return plan;
+        }
+        const why = plan.production && mode === 'auto' ? `${request.environment} is a production environment, never deployed by a movable tag: ` : '';
+        throw new DeployError(`${why}${reason}`);
+    }
+    const image = pinnedImage(request.image, digest);
+    log.info(`${request.image} is ${digest}: deploying ${image}`);
+    return { ...plan, request: { ...request, image, digest } };
+}
+/**
+ * Looks tags up with a manifest HEAD (a GET when the registry leaves out `Docker-Content-Digest`),
+ * retrying network faults and 5xx a bounded number of times.
+ */
+function registryTagDigestLookup(options) {
+    return {
+        async digestOf(image) {
+            const credentials = await options.credentials(image.registry);
+            const client = new RegistryClient({ ...options.client, registry: image.registry, ...(credentials === undefined ? {} : { credentials }) });
+            const manifest = await client.headManifest(image.repository, image.tag);
+            const name = `${image.registry}/${image.repository}:${image.tag}`;
+            if (manifest === undefined)
+                throw new DeployError(`${name} is not in the registry`);
+            const problem = digestProblem(manifest.digest);
+            if (problem !== undefined)
+                throw new DeployError(`${image.registry} answered an invalid digest for ${name}: ${problem}`);
+            return manifest.digest;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./shared/src/deploy/index.ts
 
 
@@ -42098,8 +42605,93 @@ function summaryLine(result) {
 
 
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
+
+;// CONCATENATED MODULE: ./shared/src/registry/docker-config.ts
+
+
+
+/** Names docker's config.json may file Docker Hub logins under. */
+const DOCKER_HUB_NAMES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+/**
+ * The login `docker login` stored for `host` (host[:port]) in `$DOCKER_CONFIG/config.json`, or
+ * `~/.docker/config.json` when DOCKER_CONFIG is unset: the `auth` field (base64 of
+ * `user:password`) or `username` and `password` fields. Undefined when there is no file or no
+ * entry for the host; logins kept by credential helpers (`credsStore`, `credHelpers`) are not read.
+ */
+async function credentialsFromDockerConfig(host, env = process.env) {
+    const file = env.DOCKER_CONFIG ? (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG, 'config.json') : (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker', 'config.json');
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+    let config;
+    try {
+        config = JSON.parse(text);
+    }
+    catch {
+        throw new Error(`docker config ${file} is not valid JSON`);
+    }
+    const auths = isObject(config) && isObject(config.auths) ? config.auths : {};
+    const wanted = configHostName(host);
+    const key = Object.keys(auths).find((name) => configHostName(name) === wanted);
+    if (key === undefined || !isObject(auths[key]))
+        return undefined;
+    return entryCredentials(auths[key], `${file} auths[${JSON.stringify(key)}]`);
+}
+function entryCredentials(entry, where) {
+    if (typeof entry.auth === 'string' && entry.auth !== '') {
+        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        // The message names the entry only: its value is the secret.
+        if (colon <= 0)
+            throw new Error(`docker config ${where}.auth is not the base64 of user:password`);
+        return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+    }
+    if (typeof entry.username === 'string' && typeof entry.password === 'string' && entry.username !== '') {
+        return { username: entry.username, password: entry.password };
+    }
+    return undefined;
+}
+/** Config keys may be bare hosts or URLs (`https://index.docker.io/v1/`); compares them as hosts. */
+function configHostName(key) {
+    const host = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+    return DOCKER_HUB_NAMES.has(host) ? 'docker.io' : host;
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./shared/src/registry/credentials.ts
+
+/**
+ * The login for a registry: explicit username/password first; for ghcr.io the workflow token
+ * (so GHCR works with no setup); else the docker config (`docker login` done earlier in the job
+ * or on a laptop); else none, which suits open registries and pulls of public images.
+ */
+async function resolveCredentials(sources) {
+    if (sources.password !== undefined) {
+        return { username: sources.username ?? sources.actor ?? 'flotilla', password: sources.password };
+    }
+    if (sources.username !== undefined)
+        throw new Error('registry-username is set but registry-password is empty');
+    if (sources.registry === 'ghcr.io' && sources.token !== undefined) {
+        return { username: sources.actor ?? 'github-actions', password: sources.token };
+    }
+    return credentialsFromDockerConfig(sources.registry, sources.env);
+}
+
+;// CONCATENATED MODULE: ./shared/src/registry/index.ts
+
+
+
+
+
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -45138,19 +45730,24 @@ const Inputs = {
     DeployToken: 'deploy-token',
     RequiredContexts: 'required-contexts',
     WorkingDirectory: 'working-directory',
-    Manifest: 'manifest'
+    Manifest: 'manifest',
+    PinDigest: 'pin-digest',
+    RegistryUsername: 'registry-username',
+    RegistryPassword: 'registry-password'
 };
 const Outputs = {
     DeploymentId: 'deployment-id',
     Url: 'url',
     PreviousImage: 'previous-image',
     NewImage: 'new-image',
+    Digest: 'digest',
     PushedCommit: 'pushed-commit'
 };
 /** The identity of gitops commits: the Actions bot, as GitHub attributes the workflow's own pushes. */
 const COMMIT_AUTHOR = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };
 
 ;// CONCATENATED MODULE: ./actions/deploy/src/main.ts
+
 
 
 
@@ -45168,6 +45765,9 @@ async function run() {
             if (secret !== undefined)
                 mask(basicCredential(secret));
         }
+        const registryPassword = input(Inputs.RegistryPassword);
+        mask(registryPassword);
+        const pinMode = parsePinDigestMode(input(Inputs.PinDigest) ?? 'auto', `input '${Inputs.PinDigest}'`);
         const service = required(Inputs.Service);
         const environment = required(Inputs.Environment);
         const image = required(Inputs.Image);
@@ -45176,7 +45776,20 @@ async function run() {
         const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
         const root = (0,external_node_path_namespaceObject.resolve)(workspace, input(Inputs.WorkingDirectory) ?? '.');
         const manifest = await loadManifest(root, { file: input(Inputs.Manifest) });
-        const plan = planServiceDeploy(manifest, { service, environment, image, sha });
+        const plan = await pinServiceDeploy(planServiceDeploy(manifest, { service, environment, image, sha }), pinMode, registryTagDigestLookup({
+            credentials: async (registry) => {
+                const credentials = await resolveCredentials({
+                    registry,
+                    username: input(Inputs.RegistryUsername),
+                    password: registryPassword,
+                    token,
+                    actor: process.env.GITHUB_ACTOR || undefined
+                });
+                secretsToMask(credentials).forEach(mask);
+                return credentials;
+            },
+            client: { log: actionsLogger, onSecret: mask }
+        }), actionsLogger);
         const client = createGitHubClient({ token, baseUrl: process.env.GITHUB_API_URL, log: actionsLogger });
         const repository = process.env.GITHUB_REPOSITORY;
         if (repository === undefined)
@@ -45204,6 +45817,7 @@ function outputs(result) {
         [Outputs.Url]: result.url ?? result.pullRequest ?? '',
         [Outputs.PreviousImage]: result.previous ?? '',
         [Outputs.NewImage]: result.image,
+        [Outputs.Digest]: result.digest ?? '',
         [Outputs.PushedCommit]: result.pushedCommit ?? ''
     };
 }

@@ -32408,7 +32408,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(937);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1874);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32417,7 +32417,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 937:
+/***/ 1874:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35258,11 +35258,77 @@ function createRouter(owners) {
     };
 }
 
+;// CONCATENATED MODULE: ./shared/src/plan/limits.ts
+/** GitHub runs at most 256 jobs from one matrix; larger plans are split into shards of this size. */
+const MATRIX_LIMIT = 256;
+
+;// CONCATENATED MODULE: ./shared/src/plan/promotion.ts
+
+/**
+ * Layers the environments by `requires` (longest path from an environment that requires none).
+ * Pure; the manifest loader has already rejected unknown names and cycles, so an unknown
+ * requirement is ignored here and a cycle is an error only as a guard.
+ */
+function promotionOrder(environments) {
+    const names = Object.keys(environments);
+    const wave = new Map();
+    const visiting = new Set();
+    const waveOf = (name) => {
+        const known = wave.get(name);
+        if (known !== undefined)
+            return known;
+        if (visiting.has(name))
+            throw new Error(`environment cycle through ${name}`);
+        visiting.add(name);
+        const required = environments[name].requires.filter((other) => Object.hasOwn(environments, other));
+        const index = required.length === 0 ? 0 : Math.max(...required.map(waveOf)) + 1;
+        visiting.delete(name);
+        wave.set(name, index);
+        return index;
+    };
+    const waves = [];
+    for (const name of names)
+        (waves[waveOf(name)] ??= []).push(name);
+    return { waves, gated: names.filter((name) => environments[name].gate !== undefined) };
+}
+/** The promotion path through the deepest wave, as people read it: `dev → staging → production`. */
+function describePromotion(waves) {
+    return waves.map((wave) => (wave.length === 1 ? wave[0] : `{${wave.join(', ')}}`)).join(' → ');
+}
+/**
+ * What each promotion step deploys: the selected services that have deploy settings for each of
+ * its environments, in manifest order. A step is kept even when it deploys nothing, so the step
+ * count (and a workflow's limit on it) does not depend on the change.
+ */
+function promotionSteps(manifest, selected) {
+    const { waves } = promotionOrder(manifest.environments);
+    return waves.map((environments) => {
+        const include = [];
+        const receiving = [];
+        for (const environment of environments) {
+            const entries = selected
+                .map((name) => manifest.services[name])
+                .filter((service) => service !== undefined && Object.hasOwn(service.deploy, environment))
+                .map((service) => ({ service: service.name, image: service.image.name }));
+            if (entries.length > 0)
+                receiving.push(environment);
+            const parts = Math.ceil(entries.length / MATRIX_LIMIT);
+            for (let part = 0; part < parts; part++) {
+                include.push({ environment, part: `${part + 1}/${parts}`, services: { include: entries.slice(part * MATRIX_LIMIT, (part + 1) * MATRIX_LIMIT) } });
+            }
+        }
+        const gated = receiving.filter((environment) => manifest.environments[environment].gate !== undefined);
+        return { environments, gated, deploy: { include } };
+    });
+}
+
 ;// CONCATENATED MODULE: ./shared/src/plan/index.ts
 
 
-/** GitHub runs at most 256 jobs from one matrix; larger plans are split into shards of this size. */
-const MATRIX_LIMIT = 256;
+
+
+
+
 /** Reasons kept per service: enough to explain a selection, few enough for a 50,000-file diff. */
 const REASONS_PER_SERVICE = 5;
 /**
@@ -35303,6 +35369,7 @@ function computePlan(manifest, changes) {
         changedOwners,
         matrix: { include },
         shards,
+        promotion: promotionSteps(manifest, services.map((service) => service.name)),
         warnings
     };
 }
@@ -41292,6 +41359,7 @@ function planDocument(manifest, changes, plan) {
         reasons: Object.fromEntries(plan.services.map((service) => [service.name, reasonTexts(service)])),
         matrix: plan.matrix,
         shards: plan.shards,
+        promotion: plan.promotion,
         warnings: plan.warnings,
         manifest: manifest.source
     };
@@ -41323,6 +41391,8 @@ function planSummaryMarkdown(manifest, changes, plan) {
     lines.push(`## Flotilla plan: ${plan.services.length} of ${total} services selected`, '');
     const range = plan.base ? `${code(plan_short(plan.base))}…${code(plan_short(plan.head))}` : `none…${code(plan_short(plan.head))}`;
     lines.push(`**Base:** ${escapeText(plan.baseReason)} (${range}, ${plural(plan.changedFiles, 'changed file')}, from ${changes.source})`, '');
+    if (plan.promotion.length > 0)
+        lines.push(`**Promotion:** ${promotionText(plan)}`, '');
     for (const warning of plan.warnings)
         lines.push(`> [!WARNING]`, `> ${escapeText(warning)}`, '');
     if (plan.services.length === 0) {
@@ -41398,6 +41468,20 @@ function code(text) {
 }
 function plural(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+/** `staging (2 services) → production (2 services, gated)`: where this change goes, step by step. */
+function promotionText(plan) {
+    const environmentText = (step, environment) => {
+        const count = step.deploy.include.filter((shard) => shard.environment === environment).reduce((sum, shard) => sum + shard.services.include.length, 0);
+        const gated = step.gated.includes(environment) ? ', gated' : '';
+        return `${escapeText(environment)} (${plural(count, 'service')}${gated})`;
+    };
+    return plan.promotion
+        .map((step) => {
+        const texts = step.environments.map((environment) => environmentText(step, environment));
+        return texts.length === 1 ? texts[0] : `{${texts.join(', ')}}`;
+    })
+        .join(' → ');
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -44439,13 +44523,15 @@ const Inputs = {
     Since: 'since',
     TagPattern: 'tag-pattern',
     Token: 'token',
-    Summary: 'summary'
+    Summary: 'summary',
+    PromotionLimit: 'promotion-limit'
 };
 const Outputs = {
     Services: 'services',
     Matrix: 'matrix',
     Shards: 'shards',
     ShardCount: 'shard-count',
+    Promotion: 'promotion',
     AnyChanged: 'any-changed',
     All: 'all',
     Base: 'base',
@@ -44472,6 +44558,7 @@ async function run() {
         const token = input(Inputs.Token);
         mask(token);
         const writeSummary = booleanInput(Inputs.Summary, true);
+        const promotionLimit = optionalCount(Inputs.PromotionLimit);
         const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
         const root = (0,external_node_path_namespaceObject.resolve)(workspace, input(Inputs.WorkingDirectory) ?? '.');
         const result = await runner_group('Flotilla plan', async () => {
@@ -44498,6 +44585,11 @@ async function run() {
             }
         });
         const { manifest, changes, plan } = result;
+        if (promotionLimit !== undefined && plan.promotion.length > promotionLimit) {
+            // Checked before any output: a workflow with fewer deploy steps would silently skip environments.
+            throw new Error(`${manifest.source}: environments need ${plan.promotion.length} promotion steps (${describePromotion(plan.promotion.map((step) => step.environments))}) ` +
+                `but this workflow deploys at most ${promotionLimit} (input '${Inputs.PromotionLimit}'): merge environments into fewer steps of \`requires\`, or wire the extra step with the deploy and gate actions`);
+        }
         const document = planDocument(manifest, changes, plan);
         const planFile = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'flotilla-plan.json');
         await (0,promises_namespaceObject.writeFile)(planFile, JSON.stringify(document, null, 2));
@@ -44516,6 +44608,7 @@ async function run() {
             [Outputs.Matrix]: fitsOneMatrix ? JSON.stringify(plan.matrix) : '',
             [Outputs.Shards]: JSON.stringify(plan.shards),
             [Outputs.ShardCount]: String(plan.shards.length),
+            [Outputs.Promotion]: JSON.stringify(plan.promotion),
             [Outputs.AnyChanged]: String(document.anyChanged),
             [Outputs.All]: String(plan.all),
             [Outputs.Base]: plan.base ?? '',
@@ -44545,6 +44638,15 @@ function annotateManifestProblems(error, root, workspace) {
             column: problem.column
         });
     }
+}
+/** A whole number input, or undefined when empty. */
+function optionalCount(name) {
+    const text = input(name);
+    if (text === undefined)
+        return undefined;
+    if (!/^[1-9]\d*$/.test(text))
+        throw new Error(`input '${name}' must be a whole number of at least 1, got '${text}'`);
+    return Number(text);
 }
 
 

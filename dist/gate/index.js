@@ -37265,8 +37265,10 @@ function match_createRouter(owners) {
 ;// CONCATENATED MODULE: ./shared/src/plan/index.ts
 
 
-/** GitHub runs at most 256 jobs from one matrix; larger plans are split into shards of this size. */
-const MATRIX_LIMIT = 256;
+
+
+
+
 /** Reasons kept per service: enough to explain a selection, few enough for a 50,000-file diff. */
 const REASONS_PER_SERVICE = 5;
 /**
@@ -37307,6 +37309,7 @@ function plan_computePlan(manifest, changes) {
         changedOwners,
         matrix: { include },
         shards,
+        promotion: promotionSteps(manifest, services.map((service) => service.name)),
         warnings
     };
 }
