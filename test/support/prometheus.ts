@@ -51,7 +51,11 @@ export function describeWithPrometheus(name: string, body: () => void): void {
   }
 }
 
-export async function startPrometheus(options: { target: string }): Promise<TestPrometheus> {
+/**
+ * Starts Prometheus scraping `target` every second and waits until it has scraped it once; with
+ * `targetUp: false` it waits only until it is ready, for a target that something deploys later.
+ */
+export async function startPrometheus(options: { target: string; targetUp?: boolean }): Promise<TestPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-prometheus-'))
   const config = join(dir, 'prometheus.yml')
   await writeFile(
@@ -82,7 +86,7 @@ export async function startPrometheus(options: { target: string }): Promise<Test
   }
   try {
     await waitFor(child, log, async () => (await fetch(`${address}/-/ready`)).ok, 'to be ready')
-    await waitFor(child, log, async () => (await scrapedUp(address)) === true, `to scrape ${options.target}`)
+    if (options.targetUp !== false) await waitFor(child, log, async () => (await scrapedUp(address)) === true, `to scrape ${options.target}`)
   } catch (error) {
     await stop()
     throw error
