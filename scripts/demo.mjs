@@ -105,7 +105,9 @@ writeFileSync(
 run(['git', 'add', '-A'], { cwd: deployWork })
 run(['git', 'commit', '--quiet', '-m', 'staging'], { cwd: deployWork })
 run(['git', 'push', '--quiet', '--set-upstream', 'origin', 'main'], { cwd: deployWork })
-run(['node', cli, 'deploy', ...document.services, '--env', 'staging', ...images.flatMap((image) => ['--image', image])], {
+// Built images are named by digest already; without a build there is no registry to pin tags in.
+const pinning = missing === undefined ? [] : ['--pin-digest', 'false']
+run(['node', cli, 'deploy', ...document.services, '--env', 'staging', ...pinning, ...images.flatMap((image) => ['--image', image])], {
   env: { ...process.env, GITHUB_SERVER_URL: `file://${gitopsServer}`, GITHUB_TOKEN: '', GITHUB_REPOSITORY: '' }
 })
 run(['git', 'pull', '--quiet'], { cwd: deployWork })

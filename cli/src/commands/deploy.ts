@@ -1,25 +1,38 @@
 import { tmpdir } from 'node:os'
 import { loadManifest, type Manifest } from '../../../shared/src/config/index.js'
-import { deployService, planServiceDeploy, runLogUrl, type ServiceDeploy, type ServiceDeployResult } from '../../../shared/src/deploy/index.js'
+import {
+  deployService,
+  parsePinDigestMode,
+  pinServiceDeploy,
+  planServiceDeploy,
+  registryTagDigestLookup,
+  runLogUrl,
+  type ServiceDeploy,
+  type ServiceDeployResult
+} from '../../../shared/src/deploy/index.js'
 import { repositoryFromEnv } from '../../../shared/src/detect/index.js'
 import { exec } from '../../../shared/src/exec/index.js'
 import { createGitHubClient } from '../../../shared/src/github/index.js'
+import { resolveCredentials } from '../../../shared/src/registry/index.js'
 import { printJson, type Command } from '../command.js'
 
 export const deployCommand: Command = {
   name: 'deploy',
-  usage: `  flotilla deploy <service…> --env ENV (--image REF | --image SERVICE=REF… | --tag TAG) [--sha SHA]
+  usage: `  flotilla deploy <service…> --env ENV (--image REF | --image SERVICE=REF… | --tag TAG) [--sha SHA] [--pin-digest auto|true|false]
       Deploys each service's image to ENV with the target flotilla.yml names for it (gitops,
       kubernetes or command), one after the other; every deploy is checked before the first
       runs. --tag TAG deploys <image name>:TAG for every service. --sha is the commit the images
-      were built from (default HEAD). With GITHUB_REPOSITORY and GITHUB_TOKEN set, each deploy is
+      were built from (default HEAD). A tag is pinned to its registry digest first, as the deploy
+      action does (--pin-digest auto: required for production environments, tried elsewhere;
+      credentials from the docker config, or GITHUB_TOKEN for ghcr.io). With GITHUB_REPOSITORY and GITHUB_TOKEN set, each deploy is
       recorded as a GitHub Deployment (GITHUB_API_URL for another server); GITOPS_TOKEN, else
       GITHUB_TOKEN, authenticates gitops pushes. Exits 1 when a deploy failed.`,
   options: {
     env: { type: 'string' },
     image: { type: 'string', multiple: true },
     tag: { type: 'string' },
-    sha: { type: 'string' }
+    sha: { type: 'string' },
+    'pin-digest': { type: 'string' }
   },
   positionals: true,
   async run({ values, positionals, root, json, log }) {
@@ -29,9 +42,18 @@ export const deployCommand: Command = {
     const manifest = await loadManifest(root, { file: values.manifest as string | undefined })
     const sha = (values.sha as string | undefined) ?? (await exec(['git', 'rev-parse', 'HEAD'], { cwd: root })).stdout.toString('utf8').trim()
     const images = imagesFor(manifest, positionals, (values.image as string[] | undefined) ?? [], values.tag as string | undefined)
-    const plans: ServiceDeploy[] = positionals.map((service) => planServiceDeploy(manifest, { service, environment, image: images.get(service)!, sha }))
-
+    const pinMode = parsePinDigestMode((values['pin-digest'] as string | undefined) ?? 'auto', '--pin-digest')
     const token = process.env.GITHUB_TOKEN || undefined
+    const lookup = registryTagDigestLookup({
+      credentials: (registry) => resolveCredentials({ registry, token, actor: process.env.GITHUB_ACTOR || undefined, env: process.env }),
+      client: { log }
+    })
+    const plans: ServiceDeploy[] = []
+    for (const service of positionals) {
+      // Pinned before any deploy runs: a production tag that cannot be pinned stops them all.
+      plans.push(await pinServiceDeploy(planServiceDeploy(manifest, { service, environment, image: images.get(service)!, sha }), pinMode, lookup, log))
+    }
+
     const deployToken = process.env.GITOPS_TOKEN || token
     const repository = repositoryFromEnv(process.env)
     const client = createGitHubClient({ token, baseUrl: process.env.GITHUB_API_URL, log })
