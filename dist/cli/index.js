@@ -6433,7 +6433,7 @@ exports.isNCNameChar = isNCNameChar;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8426);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3068);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -6442,7 +6442,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8426:
+/***/ 3068:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -15699,7 +15699,7 @@ const DIGEST = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-f0-9]+)$/;
 const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128, blake3: 64 };
 const MIN_DIGEST_HEX_LENGTH = 32;
 /** Parses an image reference; throws `InvalidImageReferenceError` naming the text and what is wrong. */
-function reference_parseImageReference(text) {
+function parseImageReference(text) {
     const fail = (reason) => {
         throw new InvalidImageReferenceError(text, reason);
     };
@@ -15711,7 +15711,7 @@ function reference_parseImageReference(text) {
     const name = at === -1 ? text : text.slice(0, at);
     const digest = at === -1 ? undefined : text.slice(at + 1);
     if (digest !== undefined) {
-        const problem = reference_digestProblem(digest);
+        const problem = digestProblem(digest);
         if (problem !== undefined)
             fail(problem);
     }
@@ -15754,7 +15754,7 @@ function sameRepository(a, b) {
     return a.registry.toLowerCase() === b.registry.toLowerCase() && a.repository === b.repository;
 }
 /** Why `digest` is not a valid `algorithm:hex` content digest, or undefined when it is. */
-function reference_digestProblem(digest) {
+function digestProblem(digest) {
     const match = DIGEST.exec(digest);
     if (match === null)
         return `digest ${JSON.stringify(digest)} must be algorithm:lowercase-hex, e.g. sha256:<64 hex digits>`;
@@ -16217,7 +16217,7 @@ const DOCKER_HUB_API = 'registry-1.docker.io';
  * scheme; `Basic` gets the credentials, `Bearer` (GHCR, Docker Hub) gets a token from the realm,
  * fetched with the credentials when there are any and cached per repository scope.
  */
-class client_RegistryClient {
+class RegistryClient {
     registry;
     baseUrl;
     credentials;
@@ -16298,7 +16298,7 @@ class client_RegistryClient {
      * very image the digest does; returns that digest.
      */
     async addTag(repository, digest, tag) {
-        const problem = reference_digestProblem(digest);
+        const problem = digestProblem(digest);
         if (problem !== undefined)
             throw new RegistryError(`cannot tag ${repository} with ${tag}: ${problem}`);
         const manifest = await this.getManifest(repository, digest);
@@ -16466,7 +16466,7 @@ class client_RegistryClient {
 function manifestPath(repository, reference) {
     if (!isRepositoryPath(repository))
         throw new RegistryError(`invalid repository path ${JSON.stringify(repository)}`);
-    if (!isTag(reference) && reference_digestProblem(reference) !== undefined) {
+    if (!isTag(reference) && digestProblem(reference) !== undefined) {
         throw new RegistryError(`invalid tag or digest ${JSON.stringify(reference)} for ${repository}`);
     }
     return `/v2/${repository}/manifests/${reference}`;
@@ -16547,7 +16547,7 @@ async function buildService(options) {
     const service = options.manifest.services[options.service];
     if (service === undefined)
         throw new Error(`unknown service '${options.service}'`);
-    const reference = reference_parseImageReference(options.image ?? service.image.name);
+    const reference = parseImageReference(options.image ?? service.image.name);
     if (reference.tag !== undefined || reference.digest !== undefined) {
         throw new Error(`image of '${service.name}' must be a repository without tag or digest, not ${options.image ?? service.image.name}`);
     }
@@ -16574,7 +16574,7 @@ async function buildService(options) {
         inputHash: trustHash ? inputs.hash : undefined,
         raw: options.rawTags
     }).map((tag) => tag.name);
-    const registry = new client_RegistryClient({ ...options.registryOptions, registry: reference.registry, credentials: options.credentials });
+    const registry = new RegistryClient({ ...options.registryOptions, registry: reference.registry, credentials: options.credentials });
     const result = (fields) => ({
         service: service.name,
         image,
@@ -16980,7 +16980,7 @@ function normaliseId(id) {
     return id.includes(':') ? id : `sha256:${id}`;
 }
 function isLoopbackRegistry(tag) {
-    const host = reference_parseImageReference(tag).registry.replace(/:\d+$/, '');
+    const host = parseImageReference(tag).registry.replace(/:\d+$/, '');
     return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
@@ -17153,7 +17153,7 @@ function parseBuildxMetadata(text) {
     return { imageId, ...(digest === undefined ? {} : { digest }) };
 }
 function repositoryOf(tag) {
-    const reference = reference_parseImageReference(tag);
+    const reference = parseImageReference(tag);
     return `${reference.registry}/${reference.repository}`;
 }
 
@@ -17261,7 +17261,7 @@ const buildCommand = {
         const builds = [];
         for (const service of services) {
             const image = registryOverride === undefined ? manifest.services[service].image.name : `${registryOverride.replace(/\/+$/, '')}/${service}`;
-            const reference = reference_parseImageReference(image);
+            const reference = parseImageReference(image);
             const credentials = await resolveCredentials({
                 registry: reference.registry,
                 username: process.env.REGISTRY_USERNAME || undefined,
@@ -19443,7 +19443,7 @@ const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralConta
  * placeholders such as `${IMAGE}`) are someone else's and are left alone.
  */
 function setManifestImages(text, image, file = 'manifest.yaml') {
-    const target = reference_parseImageReference(image);
+    const target = parseImageReference(image);
     if (target.tag === undefined && target.digest === undefined) {
         throw new Error(`setManifestImages: ${image} names no tag or digest; refusing to deploy an unpinned image to ${file}`);
     }
@@ -19480,7 +19480,7 @@ function containerImages(root) {
 }
 function matches(written, target) {
     try {
-        return sameRepository(reference_parseImageReference(written), target);
+        return sameRepository(parseImageReference(written), target);
     }
     catch {
         return false;
@@ -19890,7 +19890,7 @@ function urlOf(url) {
 
 ;// CONCATENATED MODULE: ./shared/src/deploy/targets/request.ts
 /** A deploy that failed; the target rolled back what it could before throwing. */
-class request_DeployError extends Error {
+class DeployError extends Error {
     constructor(message) {
         super(message);
         this.name = 'DeployError';
@@ -19924,15 +19924,15 @@ async function deployWithCommand(target, request, options) {
         signal: options.signal,
         onOutput: (chunk) => options.onOutput?.(chunk)
     }).catch((error) => {
-        throw new request_DeployError(`deploy command ${target.command[0]} could not start: ${error.message}`);
+        throw new DeployError(`deploy command ${target.command[0]} could not start: ${error.message}`);
     });
     const what = `deploy command ${target.command[0]}`;
     if (result.cancelled)
-        throw new request_DeployError(`${what} was cancelled`);
+        throw new DeployError(`${what} was cancelled`);
     if (result.timedOut)
-        throw new request_DeployError(`${what} timed out after ${target.timeoutSeconds}s and was killed`);
+        throw new DeployError(`${what} timed out after ${target.timeoutSeconds}s and was killed`);
     if (result.exitCode !== 0)
-        throw new request_DeployError(`${what} exited with ${result.exitCode}`);
+        throw new DeployError(`${what} exited with ${result.exitCode}`);
     return target.url === undefined ? {} : { url: target.url };
 }
 
@@ -19967,7 +19967,7 @@ async function deployToKubernetes(target, request, options) {
                 workloads.push(...workloadsOf(result.text));
         }
         if (previous === undefined)
-            throw new request_DeployError(`no container in ${target.manifests.join(', ')} runs an image of ${request.image}`);
+            throw new DeployError(`no container in ${target.manifests.join(', ')} runs an image of ${request.image}`);
         const kubectl = kubectlRunner(options, target.namespace);
         await kubectl(['apply', ...edited.flatMap((file) => ['-f', file])], 'kubectl apply');
         for (const workload of target.rollout ?? workloads) {
@@ -20003,15 +20003,15 @@ function kubectlRunner(options, namespace) {
         const argv = [program, ...args, ...(namespace === undefined ? [] : ['--namespace', namespace])];
         const output = [];
         const result = await execStreaming(argv, { env: options.env, signal: options.signal, onOutput: (chunk) => output.push(chunk) }).catch((error) => {
-            throw new request_DeployError(`${what} could not start ${program}: ${error.message}`);
+            throw new DeployError(`${what} could not start ${program}: ${error.message}`);
         });
         const text = Buffer.concat(output).toString('utf8').trim();
         if (text !== '')
             options.log?.info(text);
         if (result.cancelled)
-            throw new request_DeployError(`${what} was cancelled`);
+            throw new DeployError(`${what} was cancelled`);
         if (result.exitCode !== 0)
-            throw new request_DeployError(`${what} failed (exit ${result.exitCode}): ${text.split('\n').slice(-3).join(' / ')}`);
+            throw new DeployError(`${what} failed (exit ${result.exitCode}): ${text.split('\n').slice(-3).join(' / ')}`);
     };
 }
 /** The manifest's real path, refusing paths and symbolic links that lead out of the repository. */
@@ -20022,10 +20022,10 @@ async function insideRoot(root, file) {
         path = await (0,promises_namespaceObject.realpath)((0,external_node_path_namespaceObject.resolve)(root, file));
     }
     catch {
-        throw new request_DeployError(`manifest ${file} does not exist in ${root}`);
+        throw new DeployError(`manifest ${file} does not exist in ${root}`);
     }
     if (!path.startsWith(`${realRoot}${external_node_path_namespaceObject.sep}`))
-        throw new request_DeployError(`manifest ${JSON.stringify(file)} is outside the repository`);
+        throw new DeployError(`manifest ${JSON.stringify(file)} is outside the repository`);
     return path;
 }
 
@@ -20050,7 +20050,7 @@ async function deployToDocker(target, request, options = {}) {
     const must = async (args, what) => {
         const result = await docker(args);
         if (result.exitCode !== 0)
-            throw new request_DeployError(`${what} failed: ${(result.stderr.trim() || result.stdout.toString('utf8').trim()).split('\n').slice(-3).join(' / ')}`);
+            throw new DeployError(`${what} failed: ${(result.stderr.trim() || result.stdout.toString('utf8').trim()).split('\n').slice(-3).join(' / ')}`);
         return result.stdout.toString('utf8').trim();
     };
     if ((await docker(['image', 'inspect', request.image])).exitCode !== 0)
@@ -20082,7 +20082,7 @@ async function deployToDocker(target, request, options = {}) {
             await must(['rename', backup, name], `restoring the previous ${name}`);
             await must(['start', name], `restarting the previous ${name}`);
         }
-        throw new request_DeployError(`${error.message}${tail === '' ? '' : `; its last output: ${tail.split('\n').join(' / ')}`}${previous === undefined ? '' : `; ${previous} runs again`}`);
+        throw new DeployError(`${error.message}${tail === '' ? '' : `; its last output: ${tail.split('\n').join(' / ')}`}${previous === undefined ? '' : `; ${previous} runs again`}`);
     }
     if (previous !== undefined)
         await docker(['rm', '--force', backup]);
@@ -20094,11 +20094,11 @@ async function waitHealthy(target, name, docker, options) {
     const started = Date.now();
     for (;;) {
         if (options.signal?.aborted)
-            throw new request_DeployError(`${name} was cancelled before it became healthy`);
+            throw new DeployError(`${name} was cancelled before it became healthy`);
         const state = await docker(['container', 'inspect', name, '--format', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}']);
         const [status, health] = state.stdout.toString('utf8').trim().split(' ');
         if (status !== 'running' && status !== 'created')
-            throw new request_DeployError(`${name} stopped (${status}) before it became healthy`);
+            throw new DeployError(`${name} stopped (${status}) before it became healthy`);
         if (target.health?.url !== undefined) {
             if (await answers(target.health.url))
                 return;
@@ -20107,13 +20107,13 @@ async function waitHealthy(target, name, docker, options) {
             return;
         }
         else if (health === 'unhealthy') {
-            throw new request_DeployError(`${name} reports unhealthy`);
+            throw new DeployError(`${name} reports unhealthy`);
         }
         else if (health === undefined && Date.now() - started >= SETTLE_MS) {
             return;
         }
         if (Date.now() >= deadline)
-            throw new request_DeployError(`${name} was not healthy within ${timeoutMs / 1000}s`);
+            throw new DeployError(`${name} was not healthy within ${timeoutMs / 1000}s`);
         await (0,external_node_timers_promises_namespaceObject.setTimeout)(options.pollMs ?? 1000);
     }
 }
@@ -20390,22 +20390,22 @@ function planServiceDeploy(manifest, input) {
     const { service: name, environment } = input;
     const environmentConfig = manifest.environments[environment];
     if (environmentConfig === undefined) {
-        throw new request_DeployError(`unknown environment "${environment}" (${manifest.source} has ${Object.keys(manifest.environments).join(', ') || 'none'})`);
+        throw new DeployError(`unknown environment "${environment}" (${manifest.source} has ${Object.keys(manifest.environments).join(', ') || 'none'})`);
     }
     const service = manifest.services[name];
     if (service === undefined)
-        throw new request_DeployError(`unknown service "${name}" (${manifest.source} has ${Object.keys(manifest.services).join(', ') || 'none'})`);
+        throw new DeployError(`unknown service "${name}" (${manifest.source} has ${Object.keys(manifest.services).join(', ') || 'none'})`);
     const keyPath = `services.${name}.deploy.${environment}`;
     if (service.deploy[environment] === undefined)
-        throw new request_DeployError(`${name} has no deploy settings for ${environment}: add ${keyPath} to ${manifest.source}`);
+        throw new DeployError(`${name} has no deploy settings for ${environment}: add ${keyPath} to ${manifest.source}`);
     const { target, problems } = parseDeployTarget(service.deploy[environment], keyPath);
     if (target === undefined)
-        throw new request_DeployError(`${manifest.source}: ${problems.map((problem) => `${problem.keyPath}: ${problem.message}`).join('; ')}`);
-    const reference = reference_parseImageReference(input.image);
+        throw new DeployError(`${manifest.source}: ${problems.map((problem) => `${problem.keyPath}: ${problem.message}`).join('; ')}`);
+    const reference = parseImageReference(input.image);
     if (reference.tag === undefined && reference.digest === undefined)
-        throw new request_DeployError(`image ${input.image} has neither a tag nor a digest: deploy an exact version`);
+        throw new DeployError(`image ${input.image} has neither a tag nor a digest: deploy an exact version`);
     if (!/^[0-9a-f]{40}$/.test(input.sha))
-        throw new request_DeployError(`"${input.sha}" is not a full commit SHA`);
+        throw new DeployError(`"${input.sha}" is not a full commit SHA`);
     return {
         request: { service: name, environment, image: input.image, sha: input.sha, ...(reference.digest === undefined ? {} : { digest: reference.digest }) },
         target,
@@ -20452,7 +20452,7 @@ async function deployByGitOps(target, request, options, signal) {
     const change = (previous) => ({ service: request.service, environment: request.environment, next: request.image, sourceSha: request.sha, ...(previous === undefined ? {} : { previous }) });
     const pullRequest = target.mode === 'pull-request';
     if (pullRequest && (github === undefined || options.gitops.client === undefined)) {
-        throw new request_DeployError(`mode: pull-request needs the deploy repository as owner/name on GitHub and a token, not ${target.repo}`);
+        throw new DeployError(`mode: pull-request needs the deploy repository as owner/name on GitHub and a token, not ${target.repo}`);
     }
     const result = await deployGitOps({
         repoUrl,
@@ -20478,7 +20478,7 @@ async function deployByGitOps(target, request, options, signal) {
 }
 /** The edit of the deploy file for the target's kind, as a pure function of the file's text. */
 function gitOpsEdit(target, image) {
-    const reference = reference_parseImageReference(image);
+    const reference = parseImageReference(image);
     const at = image.indexOf('@');
     const withoutDigest = at === -1 ? image : image.slice(0, at);
     const name = reference.tag === undefined ? withoutDigest : withoutDigest.slice(0, withoutDigest.lastIndexOf(':'));
@@ -20511,7 +20511,7 @@ function summaryLine(result) {
 
 
 
-const PIN_DIGEST_MODES = (/* unused pure expression or super */ null && (['auto', 'true', 'false']));
+const PIN_DIGEST_MODES = ['auto', 'true', 'false'];
 /** Reads a `pin-digest` setting; `what` names it in the error (an input, a flag). */
 function parsePinDigestMode(text, what = 'pin-digest') {
     const mode = text.trim().toLowerCase();
@@ -20590,7 +20590,15 @@ function registryTagDigestLookup(options) {
 
 
 
+;// CONCATENATED MODULE: ./shared/src/registry/index.ts
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./cli/src/commands/deploy.ts
+
 
 
 
@@ -20600,18 +20608,21 @@ function registryTagDigestLookup(options) {
 
 const deployCommand = {
     name: 'deploy',
-    usage: `  flotilla deploy <service…> --env ENV (--image REF | --image SERVICE=REF… | --tag TAG) [--sha SHA]
+    usage: `  flotilla deploy <service…> --env ENV (--image REF | --image SERVICE=REF… | --tag TAG) [--sha SHA] [--pin-digest auto|true|false]
       Deploys each service's image to ENV with the target flotilla.yml names for it (gitops,
       kubernetes or command), one after the other; every deploy is checked before the first
       runs. --tag TAG deploys <image name>:TAG for every service. --sha is the commit the images
-      were built from (default HEAD). With GITHUB_REPOSITORY and GITHUB_TOKEN set, each deploy is
+      were built from (default HEAD). A tag is pinned to its registry digest first, as the deploy
+      action does (--pin-digest auto: required for production environments, tried elsewhere;
+      credentials from the docker config, or GITHUB_TOKEN for ghcr.io). With GITHUB_REPOSITORY and GITHUB_TOKEN set, each deploy is
       recorded as a GitHub Deployment (GITHUB_API_URL for another server); GITOPS_TOKEN, else
       GITHUB_TOKEN, authenticates gitops pushes. Exits 1 when a deploy failed.`,
     options: {
         env: { type: 'string' },
         image: { type: 'string', multiple: true },
         tag: { type: 'string' },
-        sha: { type: 'string' }
+        sha: { type: 'string' },
+        'pin-digest': { type: 'string' }
     },
     positionals: true,
     async run({ values, positionals, root, json, log }) {
@@ -20623,8 +20634,17 @@ const deployCommand = {
         const manifest = await loadManifest(root, { file: values.manifest });
         const sha = values.sha ?? (await exec(['git', 'rev-parse', 'HEAD'], { cwd: root })).stdout.toString('utf8').trim();
         const images = imagesFor(manifest, positionals, values.image ?? [], values.tag);
-        const plans = positionals.map((service) => planServiceDeploy(manifest, { service, environment, image: images.get(service), sha }));
+        const pinMode = parsePinDigestMode(values['pin-digest'] ?? 'auto', '--pin-digest');
         const token = process.env.GITHUB_TOKEN || undefined;
+        const lookup = registryTagDigestLookup({
+            credentials: (registry) => resolveCredentials({ registry, token, actor: process.env.GITHUB_ACTOR || undefined, env: process.env }),
+            client: { log }
+        });
+        const plans = [];
+        for (const service of positionals) {
+            // Pinned before any deploy runs: a production tag that cannot be pinned stops them all.
+            plans.push(await pinServiceDeploy(planServiceDeploy(manifest, { service, environment, image: images.get(service), sha }), pinMode, lookup, log));
+        }
         const deployToken = process.env.GITOPS_TOKEN || token;
         const repository = repositoryFromEnv(process.env);
         const client = createGitHubClient({ token, baseUrl: process.env.GITHUB_API_URL, log });
