@@ -21,8 +21,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 import { exec, killTree } from '../../shared/src/exec/index.js'
+import { findOnPath } from './tools.js'
 
 export type Engine = 'dockerd' | 'buildah'
 
@@ -137,9 +138,4 @@ async function stopDaemon(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => killTree(child.pid), SHUTDOWN_TIMEOUT_MS)
   await exited
   clearTimeout(timer)
-}
-
-function findOnPath(program: string): string | undefined {
-  const directories = (process.env.PATH ?? '').split(delimiter).filter((directory) => directory !== '')
-  return directories.map((directory) => join(directory, program)).find((path) => existsSync(path))
 }

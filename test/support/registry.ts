@@ -29,9 +29,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import { createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { killTree } from '../../shared/src/exec/index.js'
+import { findOnPath } from './tools.js'
 import { basicAuthorization, type RegistryCredentials } from '../../shared/src/registry/auth.js'
 import { OCI_INDEX, OCI_MANIFEST } from '../../shared/src/registry/media-types.js'
 
@@ -340,9 +341,4 @@ function listen(server: Server | ReturnType<typeof createNetServer>): Promise<nu
       resolve(typeof address === 'object' && address !== null ? address.port : 0)
     })
   })
-}
-
-function findOnPath(program: string): string | undefined {
-  const directories = (process.env.PATH ?? '').split(delimiter).filter((directory) => directory !== '')
-  return directories.map((directory) => join(directory, program)).find((path) => existsSync(path))
 }

@@ -1,5 +1,4 @@
 import { chmod, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
-import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
@@ -15,6 +14,7 @@ import {
 } from '../../../shared/src/deploy/index.js'
 import { exec } from '../../../shared/src/exec/index.js'
 import { gitEnv, RepoFixture, runGit } from '../../support/git-fixtures.js'
+import { itWithProgram } from '../../support/tools.js'
 
 const SERVICES = Array.from({ length: 10 }, (_, index) => `svc-${index}`)
 const SOURCE_SHA = '3f2a9c1d4b5e6f708192a3b4c5d6e7f809123456'
@@ -179,9 +179,7 @@ describe('deployGitOps against a bare repository', () => {
     expect(await originFile(branch)).toBe(overlay({ ...initialTags, 'svc-4': '3.0.0' }))
   })
 
-  // kubectl is not installed by .ci/run, so the real render runs only where it is present.
-  const kubectl = existsSync('/usr/bin/kubectl')
-  ;(kubectl ? it : it.skip)('renders the edited kustomization with kubectl and stops on a render error (runs only when /usr/bin/kubectl exists)', async () => {
+  itWithProgram('kubectl', 'kubernetes-client', 'renders the edited kustomization with kubectl and stops on a render error', async () => {
     const check = kustomizeRenderCheck({ env: gitEnv })
 
     const rendered = await deployGitOps(deployment('svc-0', '2.0.0', { check }))

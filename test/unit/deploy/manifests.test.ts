@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +6,7 @@ import { parseAllDocuments } from 'yaml'
 import { setManifestImages } from '../../../shared/src/deploy/index.js'
 import { exec } from '../../../shared/src/exec/index.js'
 import { parseImageReference, sameRepository } from '../../../shared/src/image/reference.js'
+import { itWithProgram } from '../../support/tools.js'
 
 const DIGEST = `sha256:${'e'.repeat(64)}`
 
@@ -176,9 +176,7 @@ spec:
     )
   })
 
-  // kubectl is not installed by .ci/run, so this comparison runs only where it is present.
-  const kubectl = existsSync('/usr/bin/kubectl')
-  ;(kubectl ? it : it.skip)('agrees with `kubectl set image --local` on every container (runs only when /usr/bin/kubectl exists)', async () => {
+  itWithProgram('kubectl', 'kubernetes-client', 'agrees with `kubectl set image --local` on every container', async (kubectl) => {
     const ours = setManifestImages(MANIFESTS, NEXT).text
     const dir = await mkdtemp(join(tmpdir(), 'flotilla-kubectl-'))
     try {
@@ -194,7 +192,7 @@ spec:
         }
         const file = join(dir, `${index}.yaml`)
         await writeFile(file, document.toString())
-        const result = await exec(['/usr/bin/kubectl', 'set', 'image', '--local', '-f', file, ...names, '-o', 'json'])
+        const result = await exec([kubectl, 'set', 'image', '--local', '-f', file, ...names, '-o', 'json'])
         theirs.push(JSON.parse(result.stdout.toString('utf8')))
       }
       const expected = theirs.map(containers)
@@ -205,10 +203,6 @@ spec:
     }
   })
 })
-
-if (!existsSync('/usr/bin/kubectl')) {
-  process.stderr.write('SKIPPED: setManifestImages vs `kubectl set image --local`: /usr/bin/kubectl is not installed\n')
-}
 
 /** Every container and init container of an object as `{ name: '<list>/<name>', image }`, sorted by name. */
 function containers(object: unknown): Array<{ name: string; image: string }> {
