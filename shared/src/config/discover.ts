@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isFile, isRecord, readFileIfPresent } from './files.js'
+import { isFile, readFileIfPresent } from './files.js'
+import { isRecord } from './values.js'
 import { isMap, isScalar, type Node, type Pair } from 'yaml'
 import { Locations, childKeyPath, own, type RawManifest, type RawService } from './raw.js'
 import { NAME_PATTERN } from './schema.js'

@@ -8,7 +8,3 @@ export async function readFileIfPresent(path: string): Promise<string | undefine
 export async function isFile(path: string): Promise<boolean> {
   return stat(path).then((info) => info.isFile(), () => false)
 }
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises'
 import { join, posix } from 'node:path'
-import { isRecord, readFileIfPresent } from './files.js'
+import { readFileIfPresent } from './files.js'
+import { isRecord } from './values.js'
 import picomatch from 'picomatch'
 import { normalisePattern, ownershipPattern } from './paths.js'
 import type { ManifestProblem } from './types.js'

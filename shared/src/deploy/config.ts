@@ -4,6 +4,7 @@
  */
 import { childKeyPath, itemKeyPath } from '../config/raw.js'
 import { didYouMean } from '../config/suggest.js'
+import { describeValue, isRecord } from '../config/values.js'
 import { parseDuration } from '../config/validate.js'
 import type { CommandTarget } from './targets/command.js'
 import type { KubernetesTarget } from './targets/kubernetes.js'
@@ -61,11 +62,11 @@ type Raw = Record<string, unknown>
 export function parseDeployTarget(raw: unknown, keyPath: string): { target?: DeployTargetConfig; problems: DeployConfigProblem[] } {
   const problems: DeployConfigProblem[] = []
   const read = new Fields(problems, keyPath)
-  if (!isRecord(raw)) return { problems: [{ keyPath, message: `expected a mapping with a target, got ${describe(raw)}` }] }
+  if (!isRecord(raw)) return { problems: [{ keyPath, message: `expected a mapping with a target, got ${describeValue(raw)}` }] }
   const kind = raw.target
   if (typeof kind !== 'string' || !(kind in KEYS)) {
     const hint = typeof kind === 'string' ? didYouMean(kind, Object.keys(KEYS)) : ''
-    return { problems: [{ keyPath: childKeyPath(keyPath, 'target'), message: `expected one of ${Object.keys(KEYS).join(', ')}, got ${describe(kind)}${hint}` }] }
+    return { problems: [{ keyPath: childKeyPath(keyPath, 'target'), message: `expected one of ${Object.keys(KEYS).join(', ')}, got ${describeValue(kind)}${hint}` }] }
   }
   read.only(raw, KEYS[kind as keyof typeof KEYS], `target ${kind}`)
   const url = read.url(raw, 'url')
@@ -119,18 +120,7 @@ function inferKind(file: string): GitOpsTarget['kind'] {
   return 'manifests'
 }
 
-function isRecord(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing'
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'a list'
-  if (typeof value === 'object') return 'a mapping'
-  if (typeof value === 'string') return `"${value}"`
-  return String(value)
-}
 
 /** Typed reads of one mapping's keys, each recording a located problem instead of throwing. */
 class Fields {
@@ -157,7 +147,7 @@ class Fields {
       return undefined
     }
     if (typeof value !== 'string' || value.trim() === '') {
-      this.problem(key, `expected a non-empty string, got ${describe(value)}`)
+      this.problem(key, `expected a non-empty string, got ${describeValue(value)}`)
       return undefined
     }
     return value
@@ -170,12 +160,12 @@ class Fields {
       return undefined
     }
     if (!Array.isArray(value) || value.length === 0) {
-      this.problem(key, `expected a non-empty list of strings, got ${describe(value)}`)
+      this.problem(key, `expected a non-empty list of strings, got ${describeValue(value)}`)
       return undefined
     }
     const strings = value.filter((item): item is string => typeof item === 'string' && item.trim() !== '')
     value.forEach((item, index) => {
-      if (typeof item !== 'string' || item.trim() === '') this.problems.push({ keyPath: itemKeyPath(childKeyPath(this.path, key), index), message: `expected a non-empty string, got ${describe(item)}` })
+      if (typeof item !== 'string' || item.trim() === '') this.problems.push({ keyPath: itemKeyPath(childKeyPath(this.path, key), index), message: `expected a non-empty string, got ${describeValue(item)}` })
     })
     return strings.length === value.length ? strings : undefined
   }
@@ -184,13 +174,13 @@ class Fields {
     const value = raw[key]
     if (value === undefined) return undefined
     if (!isRecord(value)) {
-      this.problem(key, `expected a mapping of names to strings, got ${describe(value)}`)
+      this.problem(key, `expected a mapping of names to strings, got ${describeValue(value)}`)
       return undefined
     }
     const map: Record<string, string> = {}
     for (const [name, item] of Object.entries(value)) {
       if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') map[name] = String(item)
-      else this.problems.push({ keyPath: childKeyPath(childKeyPath(this.path, key), name), message: `expected a string, got ${describe(item)}` })
+      else this.problems.push({ keyPath: childKeyPath(childKeyPath(this.path, key), name), message: `expected a string, got ${describeValue(item)}` })
     }
     return map
   }
@@ -199,7 +189,7 @@ class Fields {
     const value = raw[key]
     if (value === undefined) return undefined
     if (typeof value !== 'boolean') {
-      this.problem(key, `expected true or false, got ${describe(value)}`)
+      this.problem(key, `expected true or false, got ${describeValue(value)}`)
       return undefined
     }
     return value
@@ -209,7 +199,7 @@ class Fields {
     const value = raw[key]
     if (value === undefined) return undefined
     if (typeof value !== 'string' || !values.includes(value)) {
-      this.problem(key, `expected one of ${values.join(', ')}, got ${describe(value)}${typeof value === 'string' ? didYouMean(value, values) : ''}`)
+      this.problem(key, `expected one of ${values.join(', ')}, got ${describeValue(value)}${typeof value === 'string' ? didYouMean(value, values) : ''}`)
       return undefined
     }
     return value
@@ -220,7 +210,7 @@ class Fields {
     if (value === undefined) return undefined
     const seconds = typeof value === 'number' && Number.isInteger(value) ? value : typeof value === 'string' ? parseDuration(value) : undefined
     if (seconds === undefined || seconds <= 0) {
-      this.problem(key, `expected a positive duration such as 30s, 5m or 1h30m, got ${describe(value)}`)
+      this.problem(key, `expected a positive duration such as 30s, 5m or 1h30m, got ${describeValue(value)}`)
       return undefined
     }
     return seconds
@@ -240,7 +230,7 @@ class Fields {
     const value = raw.health
     if (value === undefined) return undefined
     if (!isRecord(value)) {
-      this.problem('health', `expected a mapping with url and timeout, got ${describe(value)}`)
+      this.problem('health', `expected a mapping with url and timeout, got ${describeValue(value)}`)
       return undefined
     }
     const nested = new Fields(this.problems, childKeyPath(this.path, 'health'))

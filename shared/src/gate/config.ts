@@ -6,6 +6,7 @@
 import { parseDuration } from '../config/validate.js'
 import { childKeyPath, itemKeyPath } from '../config/raw.js'
 import { didYouMean } from '../config/suggest.js'
+import { describeValue, isRecord } from '../config/values.js'
 import { parseCondition } from './condition.js'
 import { isTimeZone, parseCron } from './cron.js'
 import { formatSeconds } from './duration.js'
@@ -222,17 +223,7 @@ function timeWindow(reader: Reader, raw: unknown, path: string, defaultTimeZone:
   return { schedule: parsed.schedule, durationSeconds, timeZone, ...(reason === undefined ? {} : { reason }) }
 }
 
-function isRecord(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'a list'
-  if (typeof value === 'object') return 'a mapping'
-  if (typeof value === 'string') return `"${value}"`
-  return String(value)
-}
 
 /** Typed reads of one mapping's keys, each recording a located problem instead of throwing. */
 class Reader {
@@ -244,7 +235,7 @@ class Reader {
 
   map(raw: unknown, path: string, keys: readonly string[]): Raw | undefined {
     if (!isRecord(raw)) {
-      this.problem(path, `expected a mapping, got ${describe(raw)}`)
+      this.problem(path, `expected a mapping, got ${describeValue(raw)}`)
       return undefined
     }
     for (const key of Object.keys(raw)) {
@@ -259,7 +250,7 @@ class Reader {
     if (value === undefined) return []
     const keyPath = childKeyPath(path, key)
     if (!isRecord(value)) {
-      this.problem(keyPath, `expected a mapping of names to settings, got ${describe(value)}`)
+      this.problem(keyPath, `expected a mapping of names to settings, got ${describeValue(value)}`)
       return []
     }
     return Object.entries(value).flatMap(([name, item]): Array<[string, unknown, string]> => {
@@ -277,7 +268,7 @@ class Reader {
     if (value === undefined) return []
     const keyPath = childKeyPath(path, key)
     if (!Array.isArray(value)) {
-      this.problem(keyPath, `expected a list, got ${describe(value)}`)
+      this.problem(keyPath, `expected a list, got ${describeValue(value)}`)
       return []
     }
     return value.map((item, index) => [item, itemKeyPath(keyPath, index)])
@@ -286,12 +277,12 @@ class Reader {
   /** A list of non-empty strings at `keyPath`, or undefined (with problems) when it is not one. */
   strings(value: unknown, keyPath: string): string[] | undefined {
     if (!Array.isArray(value)) {
-      this.problem(keyPath, `expected a list of strings, got ${describe(value)}`)
+      this.problem(keyPath, `expected a list of strings, got ${describeValue(value)}`)
       return undefined
     }
     const strings = value.flatMap((item, index) => {
       if (typeof item === 'string' && item.trim() !== '') return [item]
-      this.problem(itemKeyPath(keyPath, index), `expected a non-empty string, got ${describe(item)}`)
+      this.problem(itemKeyPath(keyPath, index), `expected a non-empty string, got ${describeValue(item)}`)
       return []
     })
     return strings.length === value.length ? strings : undefined
@@ -305,7 +296,7 @@ class Reader {
       return undefined
     }
     if (typeof value !== 'string' || value.trim() === '') {
-      this.problem(keyPath, `expected a non-empty string, got ${describe(value)}`)
+      this.problem(keyPath, `expected a non-empty string, got ${describeValue(value)}`)
       return undefined
     }
     return value
@@ -317,7 +308,7 @@ class Reader {
     const items: Array<[unknown, string]> = Array.isArray(value) ? this.list(map, key, path) : [[value, childKeyPath(path, key)]]
     const codes = items.flatMap(([item, itemPath]) => {
       if (typeof item === 'number' && Number.isInteger(item) && item >= 100 && item <= 599) return [item]
-      this.problem(itemPath, `expected an HTTP status code (100-599), got ${describe(item)}`)
+      this.problem(itemPath, `expected an HTTP status code (100-599), got ${describeValue(item)}`)
       return []
     })
     return codes.length === items.length && codes.length > 0 ? codes : undefined
@@ -336,7 +327,7 @@ class Reader {
   durationValue(value: unknown, keyPath: string, options: { positive?: boolean }): number | undefined {
     const seconds = typeof value === 'number' && Number.isInteger(value) ? value : typeof value === 'string' ? parseDuration(value) : undefined
     if (seconds === undefined || seconds < 0 || (options.positive && seconds === 0)) {
-      this.problem(keyPath, `expected a ${options.positive ? 'positive ' : ''}duration such as 30s, 5m or 1h30m, got ${describe(value)}`)
+      this.problem(keyPath, `expected a ${options.positive ? 'positive ' : ''}duration such as 30s, 5m or 1h30m, got ${describeValue(value)}`)
       return undefined
     }
     return seconds
@@ -346,7 +337,7 @@ class Reader {
     const value = map[key]
     if (value === undefined) return undefined
     if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-      this.problem(childKeyPath(path, key), `expected a whole number ≥ ${minimum}, got ${describe(value)}`)
+      this.problem(childKeyPath(path, key), `expected a whole number ≥ ${minimum}, got ${describeValue(value)}`)
       return undefined
     }
     return value
@@ -366,7 +357,7 @@ class Reader {
         range.to !== undefined && `≤ ${range.to}`,
         range.below !== undefined && `< ${range.below}`
       ].filter(Boolean)
-      this.problem(childKeyPath(path, key), `expected a number${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}, got ${describe(value)}`)
+      this.problem(childKeyPath(path, key), `expected a number${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}, got ${describeValue(value)}`)
       return undefined
     }
     return value as number
@@ -376,7 +367,7 @@ class Reader {
     const value = map[key]
     if (value === undefined) return undefined
     if (typeof value !== 'boolean') {
-      this.problem(childKeyPath(path, key), `expected true or false, got ${describe(value)}`)
+      this.problem(childKeyPath(path, key), `expected true or false, got ${describeValue(value)}`)
       return undefined
     }
     return value
@@ -387,7 +378,7 @@ class Reader {
     if (value === undefined) return undefined
     if (typeof value !== 'string' || !values.includes(value)) {
       const hint = typeof value === 'string' ? didYouMean(value, values) : ''
-      this.problem(childKeyPath(path, key), `expected one of ${values.join(', ')}, got ${describe(value)}${hint}`)
+      this.problem(childKeyPath(path, key), `expected one of ${values.join(', ')}, got ${describeValue(value)}${hint}`)
       return undefined
     }
     return value
