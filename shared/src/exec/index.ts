@@ -8,6 +8,8 @@ export interface ExecResult {
   stderr: string
   /** True when the process was killed at its timeout. */
   timedOut: boolean
+  /** True when `signal` aborted it (its process group was killed). */
+  cancelled?: boolean
 }
 
 export interface ExecOptions {
@@ -19,6 +21,8 @@ export interface ExecOptions {
   input?: string | Buffer
   /** Resolve (instead of reject) when the exit code is non-zero. */
   allowFailure?: boolean
+  /** Aborting it kills the whole process group, as a timeout does (a cancelled workflow). */
+  signal?: AbortSignal
 }
 
 export class ExecError extends Error {
@@ -26,7 +30,7 @@ export class ExecError extends Error {
     readonly argv: readonly string[],
     readonly result: ExecResult
   ) {
-    const detail = result.timedOut ? 'timed out' : `exited with ${result.exitCode}`
+    const detail = result.cancelled ? 'was cancelled' : result.timedOut ? 'timed out' : `exited with ${result.exitCode}`
     // The program and its first argument (a subcommand such as `git fetch`) say what failed;
     // the rest of argv is left out of the message, which may end up in logs.
     const output = result.stderr.trim() || result.stdout.toString('utf8').trim()
@@ -52,20 +56,25 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
     const out: Buffer[] = []
     const err: Buffer[] = []
     let timedOut = false
+    let cancelled = false
     const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true))
+    const endAbort = killOnAbort(child, options.signal, () => (cancelled = true))
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
     child.on('error', (error) => {
       endDeadline()
+      endAbort()
       reject(error)
     })
     child.on('close', (code, signal) => {
       endDeadline()
+      endAbort()
       const result: ExecResult = {
         exitCode: exitCodeOf(code, signal),
         stdout: Buffer.concat(out),
         stderr: Buffer.concat(err).toString('utf8'),
-        timedOut
+        timedOut,
+        ...(cancelled ? { cancelled } : {})
       }
       if (result.exitCode !== 0 && !options.allowFailure) reject(new ExecError(argv, result))
       else resolve(result)
@@ -83,6 +92,18 @@ function deadline(child: ChildProcess, ms: number | undefined, onExpiry: () => v
     killTree(child.pid)
   }, ms)
   return () => clearTimeout(timer)
+}
+
+/** Kills the child's process group when `signal` aborts (at once if it already has); returns what stops listening. */
+function killOnAbort(child: ChildProcess, signal: AbortSignal | undefined, onAbort: () => void): () => void {
+  if (signal === undefined) return () => undefined
+  const abort = (): void => {
+    onAbort()
+    killTree(child.pid)
+  }
+  if (signal.aborted) abort()
+  else signal.addEventListener('abort', abort, { once: true })
+  return () => signal.removeEventListener('abort', abort)
 }
 
 /** The exit code, or 128 for a child killed by a signal (which signal is not kept). */
@@ -143,14 +164,10 @@ export function execStreaming(argv: readonly string[], options: StreamOptions): 
     let timedOut = false
     let cancelled = false
     const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true))
-    const onAbort = (): void => {
-      cancelled = true
-      killTree(child.pid)
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
+    const endAbort = killOnAbort(child, signal, () => (cancelled = true))
     const settle = (): void => {
       endDeadline()
-      signal?.removeEventListener('abort', onAbort)
+      endAbort()
     }
     child.stdout.on('data', (chunk: Buffer) => options.onOutput(chunk, 'stdout'))
     child.stderr.on('data', (chunk: Buffer) => options.onOutput(chunk, 'stderr'))

@@ -12,6 +12,8 @@ export interface GitOptions {
   env?: NodeJS.ProcessEnv
   /** Receives one line per notable step (fetches, fallbacks). */
   log?: (line: string) => void
+  /** Aborting it kills the git process that is running (a cancelled deploy); later ones fail at once. */
+  signal?: AbortSignal
 }
 
 export interface FetchOptions {
@@ -45,6 +47,7 @@ export class Git {
   readonly remote: string
   private readonly env: NodeJS.ProcessEnv
   private readonly log: (line: string) => void
+  private readonly signal?: AbortSignal
 
   constructor(options: GitOptions) {
     this.cwd = options.cwd
@@ -52,6 +55,7 @@ export class Git {
     // A prompt for credentials would hang a CI job until its timeout.
     this.env = { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0' }
     this.log = options.log ?? (() => undefined)
+    this.signal = options.signal
     assertArgument(this.remote)
   }
 
@@ -230,7 +234,7 @@ export class Git {
   }
 
   private run(args: readonly string[], allowFailure = false): Promise<ExecResult> {
-    return exec(['git', '-c', 'core.quotepath=off', ...args], { cwd: this.cwd, env: this.env, allowFailure })
+    return exec(['git', '-c', 'core.quotepath=off', ...args], { cwd: this.cwd, env: this.env, allowFailure, ...(this.signal === undefined ? {} : { signal: this.signal }) })
   }
 }
 

@@ -1,4 +1,5 @@
 import { chmod, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
@@ -134,6 +135,25 @@ describe('deployGitOps against a bare repository', () => {
     const cancelledDuringCheck = deployment('svc-1', '2.0.0', { signal: controller.signal, check: async () => controller.abort() })
     await expect(deployGitOps(cancelledDuringCheck)).rejects.toThrow('the deploy was cancelled; nothing was pushed to main')
     expect(await originSha()).toBe(base)
+  })
+
+  it('kills a git push in flight when the deploy is cancelled, and the branch stays where it was', async () => {
+    // The origin's pre-receive hook says it started, then holds the push for a minute.
+    const started = join(workdir, 'push-started')
+    const finished = join(workdir, 'hook-finished')
+    const hook = join(repo.origin, 'hooks', 'pre-receive')
+    await writeFile(hook, `#!/bin/sh\ntouch '${started}'\nsleep 60\ntouch '${finished}'\n`)
+    await chmod(hook, 0o755)
+    const controller = new AbortController()
+    const deploying = deployGitOps(deployment('svc-2', '2.0.0', { signal: controller.signal }))
+    while (!existsSync(started)) await new Promise((resolve) => setTimeout(resolve, 20))
+    controller.abort()
+
+    await expect(deploying).rejects.toThrow('the deploy was cancelled during git push to main; the push was stopped')
+    expect(await originSha()).toBe(base)
+    // Killed with its process group, the hook never got past its sleep.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(existsSync(finished)).toBe(false)
   })
 
   it('gives up at once, with git’s reason, on a refusal that a retry cannot fix', async () => {

@@ -82,7 +82,10 @@ export async function deployGitOps(options: GitOpsDeployOptions): Promise<GitOps
   await mkdir(options.workdir, { recursive: true })
   const dir = await mkdtemp(join(options.workdir, 'gitops-'))
   try {
-    const git = await Git.cloneBranch(options.repoUrl, dir, { branch: options.branch, depth: 1, env, log: (line) => log.debug(line) }).catch((error) => {
+    // The signal reaches every git process: a cancelled job kills a clone, fetch or push in flight.
+    const signal = options.signal === undefined ? {} : { signal: options.signal }
+    const git = await Git.cloneBranch(options.repoUrl, dir, { branch: options.branch, depth: 1, env, log: (line) => log.debug(line), ...signal }).catch((error) => {
+      if (options.signal?.aborted) throw new GitOpsError(`the deploy was cancelled; nothing was pushed to ${target}`)
       throw new GitOpsError(`cannot clone branch ${options.branch} of ${options.repoUrl}: ${(error as Error).message}`)
     })
     const path = await insideCheckout(dir, options.file)
@@ -98,6 +101,10 @@ export async function deployGitOps(options: GitOpsDeployOptions): Promise<GitOps
       const commit = await git.commit([options.file], options.message(result), options.author)
       const lease = options.pullRequestBranch === undefined ? undefined : { ref: `refs/heads/${target}`, expected: await git.remoteBranchSha(target) }
       const push = await git.push(`HEAD:refs/heads/${target}`, lease ? { forceWithLease: lease } : {})
+      if (!push.ok && options.signal?.aborted) {
+        // git updates the remote ref atomically at the very end: killed, it either landed whole or not at all.
+        throw new GitOpsError(`the deploy was cancelled during git push to ${target}; the push was stopped, and ${target} has ${commit.slice(0, 12)} only if it had already landed`)
+      }
       if (push.ok) {
         log.info(`pushed ${commit.slice(0, 12)} to ${target} (attempt ${attempt})`)
         return { changed: true, ...previousOf(result), pushedCommit: commit, branch: target, attempts: attempt }
