@@ -126,7 +126,7 @@ describeWithEngine('buildah', 'the reusable workflows end to end (buildah, regis
         return { sha, run }
       }
 
-      /** Runs pull-request.yml for pull request 7 as it stands. */
+      /** Runs pull-request.yml for the pull request as its refs stand. */
       async function runPullRequest(refs: PullRequestRefs): Promise<WorkflowRun> {
         return runFor(pullRequest, {
           name: 'pull_request',
