@@ -11,7 +11,10 @@ export const Inputs = {
   Manifest: 'manifest',
   PinDigest: 'pin-digest',
   RegistryUsername: 'registry-username',
-  RegistryPassword: 'registry-password'
+  RegistryPassword: 'registry-password',
+  KubectlVersion: 'kubectl-version',
+  KubectlSha256: 'kubectl-sha256',
+  KubectlMirror: 'kubectl-mirror'
 } as const
 
 export const Outputs = {

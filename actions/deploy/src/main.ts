@@ -1,4 +1,4 @@
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { tmpdir } from 'node:os'
 import { loadManifest } from '../../../shared/src/config/index.js'
 import {
@@ -12,9 +12,11 @@ import {
   summaryLine,
   type ServiceDeployResult
 } from '../../../shared/src/deploy/index.js'
+import { kubectlInstall, withDirectoryFirstOnPath, type KubectlInstall } from '../../../shared/src/deploy/kubectl.js'
 import { createGitHubClient, parseRepository } from '../../../shared/src/github/index.js'
 import { resolveCredentials, secretsToMask } from '../../../shared/src/registry/index.js'
 import * as runner from '../../../shared/src/runner/index.js'
+import { installCachedTool } from '../../../shared/src/runner/tool-cache.js'
 import { COMMIT_AUTHOR, Inputs, Outputs } from './constants.js'
 
 export async function run(): Promise<void> {
@@ -29,6 +31,11 @@ export async function run(): Promise<void> {
     const registryPassword = runner.input(Inputs.RegistryPassword)
     runner.mask(registryPassword)
     const pinMode = parsePinDigestMode(runner.input(Inputs.PinDigest) ?? 'auto', `input '${Inputs.PinDigest}'`)
+    const kubectl = kubectlInstall(
+      { version: runner.input(Inputs.KubectlVersion), sha256: runner.input(Inputs.KubectlSha256), mirror: runner.input(Inputs.KubectlMirror) },
+      { version: `input '${Inputs.KubectlVersion}'`, sha256: `input '${Inputs.KubectlSha256}'`, mirror: `input '${Inputs.KubectlMirror}'` },
+      { platform: process.platform, arch: process.arch }
+    )
     const service = required(Inputs.Service)
     const environment = required(Inputs.Environment)
     const image = required(Inputs.Image)
@@ -57,13 +64,17 @@ export async function run(): Promise<void> {
       runner.actionsLogger
     )
 
+    // Installed after the manifest and image checks, so bad input downloads nothing; before the
+    // Deployment is created, so a checksum mismatch records nothing.
+    const env = kubectl === undefined ? withoutInputs(process.env) : await withInstalledKubectl(kubectl, withoutInputs(process.env))
+
     const client = createGitHubClient({ token, baseUrl: process.env.GITHUB_API_URL, log: runner.actionsLogger })
     const repository = process.env.GITHUB_REPOSITORY
     if (repository === undefined) runner.actionsLogger.warn('GITHUB_REPOSITORY is not set: the deploy is not recorded as a GitHub Deployment')
     const result = await deployService(plan, {
       root,
       workdir: process.env.RUNNER_TEMP ?? tmpdir(),
-      env: withoutInputs(process.env),
+      env,
       log: runner.actionsLogger,
       onOutput: (chunk) => process.stdout.write(chunk),
       ...(repository === undefined ? {} : { github: { client, ...parseRepository(repository), logUrl: runLogUrl(process.env), requiredContexts } }),
@@ -87,6 +98,13 @@ function outputs(result: ServiceDeployResult): Record<string, string> {
     [Outputs.Digest]: result.digest ?? '',
     [Outputs.PushedCommit]: result.pushedCommit ?? ''
   }
+}
+
+/** `env` with the pinned kubectl first on PATH, for this deploy only: later steps keep their PATH (no addPath). */
+async function withInstalledKubectl(kubectl: KubectlInstall, env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  const directory = await installCachedTool({ name: 'kubectl', ...kubectl })
+  runner.actionsLogger.info(`Deploying with kubectl ${kubectl.version}: ${join(directory, 'kubectl')}`)
+  return withDirectoryFirstOnPath(env, directory)
 }
 
 /** The step's environment without its `INPUT_*` variables, which hold the tokens: a deploy command must not see them. */
