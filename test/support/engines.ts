@@ -1,12 +1,20 @@
 /**
- * Real image builders for tests: Debian's dockerd on a private socket and buildah with private
- * storage, both with the vfs driver so they need no overlay mounts, bridge or iptables.
+ * Real image builders for tests: Debian's dockerd on a private socket, and buildah and podman
+ * with private storage, all with the vfs driver so they need no overlay mounts, bridge or
+ * iptables.
  *
  *   describeWithEngine('buildah', 'builds', () => {
  *     let storage: BuildahStorage
  *     beforeAll(async () => { storage = await buildahStorage() })
  *     afterAll(() => storage.remove())
  *     it('…', () => new BuildahBuilder({ root: storage.root, runroot: storage.runroot }).build(…))
+ *   })
+ *
+ *   describeWithEngine('podman', 'builds', () => {
+ *     let storage: PodmanStorage
+ *     beforeAll(async () => { storage = await podmanStorage() })
+ *     afterAll(() => storage.remove())
+ *     it('…', () => new PodmanBuilder({ root: storage.root, runroot: storage.runroot, tmpdir: storage.tmpdir }).build(…))
  *   })
  *
  *   const daemon = await startDockerd({ insecureRegistries: [registry.host] })
@@ -18,22 +26,21 @@
  */
 import { describe, it } from '@jest/globals'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exec, killTree } from '../../shared/src/exec/index.js'
 import { findOnPath } from './tools.js'
 
-export type Engine = 'dockerd' | 'buildah'
+export type Engine = 'dockerd' | 'buildah' | 'podman'
 
 const STARTUP_TIMEOUT_MS = 30_000
 const SHUTDOWN_TIMEOUT_MS = 20_000
 const POLL_MS = 200
 
 /** The binaries each engine needs: dockerd also needs the docker CLI to talk to it. */
-const REQUIRED: Record<Engine, string[]> = { dockerd: ['dockerd', 'docker'], buildah: ['buildah'] }
-const PACKAGES: Record<Engine, string> = { dockerd: 'docker.io', buildah: 'buildah' }
+const REQUIRED: Record<Engine, string[]> = { dockerd: ['dockerd', 'docker'], buildah: ['buildah'], podman: ['podman'] }
+const PACKAGES: Record<Engine, string> = { dockerd: 'docker.io', buildah: 'buildah', podman: 'podman' }
 
 export function engineMissing(engine: Engine): string | undefined {
   const missing = REQUIRED[engine].filter((program) => findOnPath(program) === undefined)
@@ -71,6 +78,22 @@ export async function buildahStorage(): Promise<BuildahStorage> {
   return {
     root: join(dir, 'root'),
     runroot: join(dir, 'runroot'),
+    remove: () => rm(dir, { recursive: true, force: true })
+  }
+}
+
+export interface PodmanStorage extends BuildahStorage {
+  /** podman's own state (`--tmpdir`), which would otherwise go to /run/libpod. */
+  tmpdir: string
+}
+
+/** Private `--root`/`--runroot`/`--tmpdir` directories: podman keeps state outside its runroot too. */
+export async function podmanStorage(): Promise<PodmanStorage> {
+  const dir = await mkdtemp(join(tmpdir(), 'flotilla-podman-'))
+  return {
+    root: join(dir, 'root'),
+    runroot: join(dir, 'runroot'),
+    tmpdir: join(dir, 'tmp'),
     remove: () => rm(dir, { recursive: true, force: true })
   }
 }

@@ -18,7 +18,7 @@ export interface ContainersToolOptions {
   runroot?: string
 }
 
-interface Tool {
+export interface ContainersTool {
   binary: string
   /** `bud` for buildah, `build` for podman. */
   buildCommand: string
@@ -28,7 +28,8 @@ interface Tool {
   isolation: string
 }
 
-export function containersTool(defaultBinary: string, buildCommand: string, options: ContainersToolOptions): Tool {
+/** `toolFlags`: global flags only one of the tools has, placed after the shared storage flags. */
+export function containersTool(defaultBinary: string, buildCommand: string, options: ContainersToolOptions, toolFlags: readonly string[] = []): ContainersTool {
   return {
     binary: options.binary ?? defaultBinary,
     buildCommand,
@@ -38,17 +39,18 @@ export function containersTool(defaultBinary: string, buildCommand: string, opti
       ...(options.root === undefined ? [] : ['--root', options.root]),
       ...(options.runroot === undefined ? [] : ['--runroot', options.runroot]),
       '--storage-driver',
-      options.storageDriver ?? 'vfs'
+      options.storageDriver ?? 'vfs',
+      ...toolFlags
     ],
     isolation: options.isolation ?? 'chroot'
   }
 }
 
-export function toolAvailable(tool: Tool): Promise<boolean> {
+export function toolAvailable(tool: ContainersTool): Promise<boolean> {
   return succeeds([tool.binary, '--version'], tool.env)
 }
 
-export function containersBuildArgv(tool: Tool, request: BuildRequest, iidFile: string): string[] {
+export function containersBuildArgv(tool: ContainersTool, request: BuildRequest, iidFile: string): string[] {
   return [
     tool.binary,
     ...tool.globalFlags,
@@ -68,7 +70,7 @@ export function containersBuildArgv(tool: Tool, request: BuildRequest, iidFile: 
   ]
 }
 
-export function containersPushArgv(tool: Tool, request: BuildRequest, tag: string, digestFile: string): string[] {
+export function containersPushArgv(tool: ContainersTool, request: BuildRequest, tag: string, digestFile: string): string[] {
   return [
     tool.binary,
     ...tool.globalFlags,
@@ -83,7 +85,7 @@ export function containersPushArgv(tool: Tool, request: BuildRequest, tag: strin
   ]
 }
 
-export async function containersBuild(tool: Tool, request: BuildRequest): Promise<BuildResult> {
+export async function containersBuild(tool: ContainersTool, request: BuildRequest): Promise<BuildResult> {
   const env = { ...tool.env, ...request.secretBuildArgs }
   return withScratchDir(async (dir) => {
     const iidFile = join(dir, 'iid')

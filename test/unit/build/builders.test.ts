@@ -1,6 +1,10 @@
-import { describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { BuildxBuilder, chooseBuilder, DockerBuilder, parseBuildxMetadata, type BuildRequest } from '../../../shared/src/builders/index.js'
 import { containersBuildArgv, containersPushArgv, containersTool } from '../../../shared/src/builders/containers.js'
+import { podmanTool } from '../../../shared/src/builders/podman.js'
 import { buildArgFlags, digestFromPushOutput } from '../../../shared/src/builders/run.js'
 import { BuilderError } from '../../../shared/src/builders/types.js'
 import { sanitizeTag } from '../../../shared/src/build/tags.js'
@@ -105,14 +109,21 @@ describe('BuildxBuilder', () => {
 
 describe('buildah and podman', () => {
   const buildah = containersTool('buildah', 'bud', { root: '/tmp/store', runroot: '/tmp/run' })
-  const podman = containersTool('podman', 'build', { storageDriver: 'overlay', isolation: 'oci' })
+  const podman = podmanTool({ storageDriver: 'overlay', isolation: 'oci' })
 
   it('build with vfs and chroot by default, with private storage when given', () => {
     const argv = containersBuildArgv(buildah, request, '/tmp/iid')
     expect(argv.slice(0, 9)).toEqual(['buildah', '--root', '/tmp/store', '--runroot', '/tmp/run', '--storage-driver', 'vfs', 'bud', '--isolation'])
     expect(argv[9]).toBe('chroot')
     expectNoSecret(argv)
-    expect(containersBuildArgv(podman, request, '/tmp/iid').slice(0, 5)).toEqual(['podman', '--storage-driver', 'overlay', 'build', '--isolation'])
+    expect(containersBuildArgv(podman, request, '/tmp/iid').slice(0, 6)).toEqual(['podman', '--storage-driver', 'overlay', 'build', '--isolation', 'oci'])
+  })
+
+  it('give podman its own state directory as a global flag, before build and push', () => {
+    const privatePodman = podmanTool({ root: '/tmp/store', runroot: '/tmp/run', tmpdir: '/tmp/libpod' })
+    const globalFlags = ['podman', '--root', '/tmp/store', '--runroot', '/tmp/run', '--storage-driver', 'vfs', '--tmpdir', '/tmp/libpod']
+    expect(containersBuildArgv(privatePodman, request, '/tmp/iid').slice(0, 12)).toEqual([...globalFlags, 'build', '--isolation', 'chroot'])
+    expect(containersPushArgv(privatePodman, request, '127.0.0.1:5000/cart:v1', '/tmp/digest').slice(0, 10)).toEqual([...globalFlags, 'push'])
   })
 
   it('push with a digest file and the auth file, plain http only to loopback registries', () => {
@@ -131,5 +142,22 @@ describe('chooseBuilder', () => {
 
   it('says when no builder can build here', async () => {
     await expect(chooseBuilder('auto', { env: { PATH: '/nonexistent' } })).rejects.toThrow(/no image builder found: tried buildx, docker, buildah, podman/)
+  })
+
+  describe('auto, on a PATH holding only tools that answer --version', () => {
+    let bin: string
+    beforeAll(async () => {
+      bin = await mkdtemp(join(tmpdir(), 'flotilla-builders-path-'))
+    })
+    afterAll(() => rm(bin, { recursive: true, force: true }))
+
+    const onPath = (...tools: string[]) => Promise.all(tools.map((tool) => writeFile(join(bin, tool), '#!/bin/sh\nexit 0\n', { mode: 0o755 })))
+
+    it('takes buildah before podman, and podman when it is the only one', async () => {
+      await onPath('podman')
+      expect((await chooseBuilder('auto', { env: { PATH: bin } })).name).toBe('podman')
+      await onPath('buildah')
+      expect((await chooseBuilder('auto', { env: { PATH: bin } })).name).toBe('buildah')
+    })
   })
 })
