@@ -30878,7 +30878,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4369);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3521);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30887,7 +30887,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4369:
+/***/ 3521:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31143,7 +31143,7 @@ class ExecError extends Error {
     argv;
     result;
     constructor(argv, result) {
-        const detail = result.timedOut ? 'timed out' : `exited with ${result.exitCode}`;
+        const detail = result.cancelled ? 'was cancelled' : result.timedOut ? 'timed out' : `exited with ${result.exitCode}`;
         // The program and its first argument (a subcommand such as `git fetch`) say what failed;
         // the rest of argv is left out of the message, which may end up in logs.
         const output = result.stderr.trim() || result.stdout.toString('utf8').trim();
@@ -31171,20 +31171,25 @@ function exec_exec(argv, options = {}) {
         const out = [];
         const err = [];
         let timedOut = false;
+        let cancelled = false;
         const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true));
+        const endAbort = killOnAbort(child, options.signal, () => (cancelled = true));
         child.stdout.on('data', (chunk) => out.push(chunk));
         child.stderr.on('data', (chunk) => err.push(chunk));
         child.on('error', (error) => {
             endDeadline();
+            endAbort();
             reject(error);
         });
         child.on('close', (code, signal) => {
             endDeadline();
+            endAbort();
             const result = {
                 exitCode: exitCodeOf(code, signal),
                 stdout: Buffer.concat(out),
                 stderr: Buffer.concat(err).toString('utf8'),
-                timedOut
+                timedOut,
+                ...(cancelled ? { cancelled } : {})
             };
             if (result.exitCode !== 0 && !options.allowFailure)
                 reject(new ExecError(argv, result));
@@ -31204,6 +31209,20 @@ function deadline(child, ms, onExpiry) {
         killTree(child.pid);
     }, ms);
     return () => clearTimeout(timer);
+}
+/** Kills the child's process group when `signal` aborts (at once if it already has); returns what stops listening. */
+function killOnAbort(child, signal, onAbort) {
+    if (signal === undefined)
+        return () => undefined;
+    const abort = () => {
+        onAbort();
+        killTree(child.pid);
+    };
+    if (signal.aborted)
+        abort();
+    else
+        signal.addEventListener('abort', abort, { once: true });
+    return () => signal.removeEventListener('abort', abort);
 }
 /** The exit code, or 128 for a child killed by a signal (which signal is not kept). */
 function exitCodeOf(code, signal) {
@@ -31247,14 +31266,10 @@ function execStreaming(argv, options) {
         let timedOut = false;
         let cancelled = false;
         const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true));
-        const onAbort = () => {
-            cancelled = true;
-            killTree(child.pid);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
+        const endAbort = killOnAbort(child, signal, () => (cancelled = true));
         const settle = () => {
             endDeadline();
-            signal?.removeEventListener('abort', onAbort);
+            endAbort();
         };
         child.stdout.on('data', (chunk) => options.onOutput(chunk, 'stdout'));
         child.stderr.on('data', (chunk) => options.onOutput(chunk, 'stderr'));
@@ -32404,7 +32419,8 @@ function quoteForDisplay(argument) {
 
 
 
-function containersTool(defaultBinary, buildCommand, options) {
+/** `toolFlags`: global flags only one of the tools has, placed after the shared storage flags. */
+function containersTool(defaultBinary, buildCommand, options, toolFlags = []) {
     return {
         binary: options.binary ?? defaultBinary,
         buildCommand,
@@ -32414,7 +32430,8 @@ function containersTool(defaultBinary, buildCommand, options) {
             ...(options.root === undefined ? [] : ['--root', options.root]),
             ...(options.runroot === undefined ? [] : ['--runroot', options.runroot]),
             '--storage-driver',
-            options.storageDriver ?? 'vfs'
+            options.storageDriver ?? 'vfs',
+            ...toolFlags
         ],
         isolation: options.isolation ?? 'chroot'
     };
@@ -32656,12 +32673,17 @@ function repositoryOf(tag) {
 
 ;// CONCATENATED MODULE: ./shared/src/builders/podman.ts
 
-/** `podman build` then `podman push --digestfile` per tag; the same storage and isolation defaults as buildah. */
+/**
+ * `podman build` then `podman push --digestfile` per tag; the same storage and isolation defaults
+ * as buildah. With chroot isolation a build creates no cgroups and needs no systemd, so podman's
+ * own choice of cgroup manager and events backend (cgroupfs and a file where systemd is not
+ * running) is left alone.
+ */
 class PodmanBuilder {
     name = 'podman';
     tool;
     constructor(options = {}) {
-        this.tool = containersTool('podman', 'build', options);
+        this.tool = podmanTool(options);
     }
     available() {
         return toolAvailable(this.tool);
@@ -32669,6 +32691,10 @@ class PodmanBuilder {
     build(request) {
         return containersBuild(this.tool, request);
     }
+}
+/** podman as a containers tool: buildah's flags plus `--tmpdir`. */
+function podmanTool(options) {
+    return containersTool('podman', 'build', options, options.tmpdir === undefined ? [] : ['--tmpdir', options.tmpdir]);
 }
 
 ;// CONCATENATED MODULE: ./shared/src/builders/index.ts
@@ -32747,8 +32773,25 @@ async function readFileIfPresent(path) {
 async function isFile(path) {
     return (0,promises_namespaceObject.stat)(path).then((info) => info.isFile(), () => false);
 }
-function files_isRecord(value) {
+
+;// CONCATENATED MODULE: ./shared/src/config/values.ts
+/** Plain-data checks shared by every reader of untyped YAML or JSON (manifest, deploy and gate settings, registry answers). */
+function values_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** A value as an error message names it: `"text"`, `3`, `a list`, `a mapping`, `null`, `nothing`. */
+function describeValue(value) {
+    if (value === undefined)
+        return 'nothing';
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    if (typeof value === 'string')
+        return `"${value}"`;
+    return String(value);
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -33011,6 +33054,7 @@ function firstAliasOffset(document) {
 
 
 
+
 const COMPOSE_FILES = ['docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml'];
 const SERVICE_DIRECTORIES = ['services', 'apps', 'src'];
 /**
@@ -33042,13 +33086,13 @@ function fromCompose(text, file) {
     if ('problems' in parsed)
         return discovered(parsed.problems);
     const data = parsed.source.document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
-    const composeServices = files_isRecord(data) && files_isRecord(data.services) ? data.services : {};
+    const composeServices = values_isRecord(data) && values_isRecord(data.services) ? data.services : {};
     const problems = [];
     const services = {};
     const keyNodes = serviceKeyNodes(parsed.source);
     for (const [name, definition] of Object.entries(composeServices)) {
-        const build = files_isRecord(definition) ? definition.build : undefined;
-        const context = typeof build === 'string' ? build : files_isRecord(build) ? (typeof build.context === 'string' ? build.context : '.') : undefined;
+        const build = values_isRecord(definition) ? definition.build : undefined;
+        const context = typeof build === 'string' ? build : values_isRecord(build) ? (typeof build.context === 'string' ? build.context : '.') : undefined;
         if (context === undefined || isRemoteContext(context))
             continue;
         const keyPath = childKeyPath('services', name);
@@ -33060,7 +33104,7 @@ function fromCompose(text, file) {
             problems.push({ ...locations.key(keyPath), keyPath, message: `compose service "${name}" is not a valid Flotilla name: use lowercase letters, digits, ".", "_" or "-", or write a flotilla.yml` });
             continue;
         }
-        services[name] = { path: context, image: files_isRecord(build) ? composeImage(build) : {} };
+        services[name] = { path: context, image: values_isRecord(build) ? composeImage(build) : {} };
     }
     return discovered(problems, services);
 }
@@ -33076,7 +33120,7 @@ function composeImage(build) {
                 buildArgs[text.slice(0, equals)] = text.slice(equals + 1);
         }
     }
-    else if (files_isRecord(args)) {
+    else if (values_isRecord(args)) {
         for (const [key, value] of Object.entries(args))
             if (value !== null && value !== undefined)
                 buildArgs[key] = String(value);
@@ -33863,6 +33907,7 @@ function formatSeconds(seconds) {
 
 
 
+
 const DEFAULT_GATE_TIMEOUT_SECONDS = 3600;
 /** Argo Rollouts' default. */
 const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
@@ -34008,7 +34053,7 @@ function canary(reader, name, raw, path, defaultAddress) {
     const named = reader.named(map, 'metrics', path);
     if (map.metrics === undefined)
         reader.problem(path, 'list the metrics to compare under metrics:');
-    else if (named.length === 0 && config_isRecord(map.metrics))
+    else if (named.length === 0 && values_isRecord(map.metrics))
         reader.problem(childKeyPath(path, 'metrics'), 'no metrics');
     for (const [metricName, value, metricPath] of named) {
         const metric = canaryMetric(reader, metricName, value, metricPath);
@@ -34077,20 +34122,6 @@ function timeWindow(reader, raw, path, defaultTimeZone) {
         return undefined;
     return { schedule: parsed.schedule, durationSeconds, timeZone, ...(reason === undefined ? {} : { reason }) };
 }
-function config_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function config_describe(value) {
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    if (typeof value === 'string')
-        return `"${value}"`;
-    return String(value);
-}
 /** Typed reads of one mapping's keys, each recording a located problem instead of throwing. */
 class Reader {
     problems = [];
@@ -34098,8 +34129,8 @@ class Reader {
         this.problems.push({ keyPath, message });
     }
     map(raw, path, keys) {
-        if (!config_isRecord(raw)) {
-            this.problem(path, `expected a mapping, got ${config_describe(raw)}`);
+        if (!values_isRecord(raw)) {
+            this.problem(path, `expected a mapping, got ${describeValue(raw)}`);
             return undefined;
         }
         for (const key of Object.keys(raw)) {
@@ -34114,8 +34145,8 @@ class Reader {
         if (value === undefined)
             return [];
         const keyPath = childKeyPath(path, key);
-        if (!config_isRecord(value)) {
-            this.problem(keyPath, `expected a mapping of names to settings, got ${config_describe(value)}`);
+        if (!values_isRecord(value)) {
+            this.problem(keyPath, `expected a mapping of names to settings, got ${describeValue(value)}`);
             return [];
         }
         return Object.entries(value).flatMap(([name, item]) => {
@@ -34133,7 +34164,7 @@ class Reader {
             return [];
         const keyPath = childKeyPath(path, key);
         if (!Array.isArray(value)) {
-            this.problem(keyPath, `expected a list, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a list, got ${describeValue(value)}`);
             return [];
         }
         return value.map((item, index) => [item, itemKeyPath(keyPath, index)]);
@@ -34141,13 +34172,13 @@ class Reader {
     /** A list of non-empty strings at `keyPath`, or undefined (with problems) when it is not one. */
     strings(value, keyPath) {
         if (!Array.isArray(value)) {
-            this.problem(keyPath, `expected a list of strings, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a list of strings, got ${describeValue(value)}`);
             return undefined;
         }
         const strings = value.flatMap((item, index) => {
             if (typeof item === 'string' && item.trim() !== '')
                 return [item];
-            this.problem(itemKeyPath(keyPath, index), `expected a non-empty string, got ${config_describe(item)}`);
+            this.problem(itemKeyPath(keyPath, index), `expected a non-empty string, got ${describeValue(item)}`);
             return [];
         });
         return strings.length === value.length ? strings : undefined;
@@ -34161,7 +34192,7 @@ class Reader {
             return undefined;
         }
         if (typeof value !== 'string' || value.trim() === '') {
-            this.problem(keyPath, `expected a non-empty string, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a non-empty string, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -34174,7 +34205,7 @@ class Reader {
         const codes = items.flatMap(([item, itemPath]) => {
             if (typeof item === 'number' && Number.isInteger(item) && item >= 100 && item <= 599)
                 return [item];
-            this.problem(itemPath, `expected an HTTP status code (100-599), got ${config_describe(item)}`);
+            this.problem(itemPath, `expected an HTTP status code (100-599), got ${describeValue(item)}`);
             return [];
         });
         return codes.length === items.length && codes.length > 0 ? codes : undefined;
@@ -34192,7 +34223,7 @@ class Reader {
     durationValue(value, keyPath, options) {
         const seconds = typeof value === 'number' && Number.isInteger(value) ? value : typeof value === 'string' ? parseDuration(value) : undefined;
         if (seconds === undefined || seconds < 0 || (options.positive && seconds === 0)) {
-            this.problem(keyPath, `expected a ${options.positive ? 'positive ' : ''}duration such as 30s, 5m or 1h30m, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a ${options.positive ? 'positive ' : ''}duration such as 30s, 5m or 1h30m, got ${describeValue(value)}`);
             return undefined;
         }
         return seconds;
@@ -34202,7 +34233,7 @@ class Reader {
         if (value === undefined)
             return undefined;
         if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-            this.problem(childKeyPath(path, key), `expected a whole number ≥ ${minimum}, got ${config_describe(value)}`);
+            this.problem(childKeyPath(path, key), `expected a whole number ≥ ${minimum}, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -34221,7 +34252,7 @@ class Reader {
                 range.to !== undefined && `≤ ${range.to}`,
                 range.below !== undefined && `< ${range.below}`
             ].filter(Boolean);
-            this.problem(childKeyPath(path, key), `expected a number${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}, got ${config_describe(value)}`);
+            this.problem(childKeyPath(path, key), `expected a number${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -34231,7 +34262,7 @@ class Reader {
         if (value === undefined)
             return undefined;
         if (typeof value !== 'boolean') {
-            this.problem(childKeyPath(path, key), `expected true or false, got ${config_describe(value)}`);
+            this.problem(childKeyPath(path, key), `expected true or false, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -34242,7 +34273,7 @@ class Reader {
             return undefined;
         if (typeof value !== 'string' || !values.includes(value)) {
             const hint = typeof value === 'string' ? didYouMean(value, values) : '';
-            this.problem(childKeyPath(path, key), `expected one of ${values.join(', ')}, got ${config_describe(value)}${hint}`);
+            this.problem(childKeyPath(path, key), `expected one of ${values.join(', ')}, got ${describeValue(value)}${hint}`);
             return undefined;
         }
         return value;
@@ -34324,6 +34355,7 @@ var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 
 
 
+
 /**
  * The workspace members declared by the root package.json (`workspaces`, as an array or as
  * `{ packages }`) and pnpm-workspace.yaml (`packages`); undefined when there is no workspace.
@@ -34334,7 +34366,7 @@ async function readWorkspace(root) {
     const sources = [];
     const rootPackage = await readJson(root, 'package.json', problems);
     const declared = rootPackage?.workspaces;
-    const npmPatterns = Array.isArray(declared) ? declared : files_isRecord(declared) && Array.isArray(declared.packages) ? declared.packages : undefined;
+    const npmPatterns = Array.isArray(declared) ? declared : values_isRecord(declared) && Array.isArray(declared.packages) ? declared.packages : undefined;
     if (npmPatterns !== undefined) {
         patterns.push(...npmPatterns.filter((pattern) => typeof pattern === 'string'));
         sources.push('package.json workspaces');
@@ -34346,7 +34378,7 @@ async function readWorkspace(root) {
             problems.push(...parsed.problems);
         else {
             const data = parsed.source.document.toJS();
-            if (files_isRecord(data) && Array.isArray(data.packages)) {
+            if (values_isRecord(data) && Array.isArray(data.packages)) {
                 patterns.push(...data.packages.filter((pattern) => typeof pattern === 'string'));
                 sources.push('pnpm-workspace.yaml');
             }
@@ -34479,7 +34511,7 @@ async function readJson(root, file, problems) {
         return undefined;
     try {
         const data = JSON.parse(text);
-        return files_isRecord(data) ? data : undefined;
+        return values_isRecord(data) ? data : undefined;
     }
     catch (error) {
         problems.push({ file, line: 0, column: 0, keyPath: '', message: `not valid JSON (needed to infer workspace dependencies): ${error.message}` });
@@ -34487,7 +34519,7 @@ async function readJson(root, file, problems) {
     }
 }
 function recordOf(value) {
-    return files_isRecord(value) ? value : {};
+    return values_isRecord(value) ? value : {};
 }
 
 ;// CONCATENATED MODULE: ./shared/src/config/resolve.ts

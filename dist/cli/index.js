@@ -6433,7 +6433,7 @@ exports.isNCNameChar = isNCNameChar;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3068);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6540);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -6442,7 +6442,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3068:
+/***/ 6540:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -6487,8 +6487,25 @@ async function readFileIfPresent(path) {
 async function isFile(path) {
     return (0,promises_namespaceObject.stat)(path).then((info) => info.isFile(), () => false);
 }
+
+;// CONCATENATED MODULE: ./shared/src/config/values.ts
+/** Plain-data checks shared by every reader of untyped YAML or JSON (manifest, deploy and gate settings, registry answers). */
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** A value as an error message names it: `"text"`, `3`, `a list`, `a mapping`, `null`, `nothing`. */
+function describeValue(value) {
+    if (value === undefined)
+        return 'nothing';
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    if (typeof value === 'string')
+        return `"${value}"`;
+    return String(value);
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -6744,6 +6761,7 @@ function firstAliasOffset(document) {
 }
 
 ;// CONCATENATED MODULE: ./shared/src/config/discover.ts
+
 
 
 
@@ -7687,6 +7705,7 @@ function formatSeconds(seconds) {
 
 
 
+
 const DEFAULT_GATE_TIMEOUT_SECONDS = 3600;
 /** Argo Rollouts' default. */
 const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
@@ -7832,7 +7851,7 @@ function canary(reader, name, raw, path, defaultAddress) {
     const named = reader.named(map, 'metrics', path);
     if (map.metrics === undefined)
         reader.problem(path, 'list the metrics to compare under metrics:');
-    else if (named.length === 0 && config_isRecord(map.metrics))
+    else if (named.length === 0 && isRecord(map.metrics))
         reader.problem(childKeyPath(path, 'metrics'), 'no metrics');
     for (const [metricName, value, metricPath] of named) {
         const metric = canaryMetric(reader, metricName, value, metricPath);
@@ -7901,20 +7920,6 @@ function timeWindow(reader, raw, path, defaultTimeZone) {
         return undefined;
     return { schedule: parsed.schedule, durationSeconds, timeZone, ...(reason === undefined ? {} : { reason }) };
 }
-function config_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function config_describe(value) {
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    if (typeof value === 'string')
-        return `"${value}"`;
-    return String(value);
-}
 /** Typed reads of one mapping's keys, each recording a located problem instead of throwing. */
 class Reader {
     problems = [];
@@ -7922,8 +7927,8 @@ class Reader {
         this.problems.push({ keyPath, message });
     }
     map(raw, path, keys) {
-        if (!config_isRecord(raw)) {
-            this.problem(path, `expected a mapping, got ${config_describe(raw)}`);
+        if (!isRecord(raw)) {
+            this.problem(path, `expected a mapping, got ${describeValue(raw)}`);
             return undefined;
         }
         for (const key of Object.keys(raw)) {
@@ -7938,8 +7943,8 @@ class Reader {
         if (value === undefined)
             return [];
         const keyPath = childKeyPath(path, key);
-        if (!config_isRecord(value)) {
-            this.problem(keyPath, `expected a mapping of names to settings, got ${config_describe(value)}`);
+        if (!isRecord(value)) {
+            this.problem(keyPath, `expected a mapping of names to settings, got ${describeValue(value)}`);
             return [];
         }
         return Object.entries(value).flatMap(([name, item]) => {
@@ -7957,7 +7962,7 @@ class Reader {
             return [];
         const keyPath = childKeyPath(path, key);
         if (!Array.isArray(value)) {
-            this.problem(keyPath, `expected a list, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a list, got ${describeValue(value)}`);
             return [];
         }
         return value.map((item, index) => [item, itemKeyPath(keyPath, index)]);
@@ -7965,13 +7970,13 @@ class Reader {
     /** A list of non-empty strings at `keyPath`, or undefined (with problems) when it is not one. */
     strings(value, keyPath) {
         if (!Array.isArray(value)) {
-            this.problem(keyPath, `expected a list of strings, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a list of strings, got ${describeValue(value)}`);
             return undefined;
         }
         const strings = value.flatMap((item, index) => {
             if (typeof item === 'string' && item.trim() !== '')
                 return [item];
-            this.problem(itemKeyPath(keyPath, index), `expected a non-empty string, got ${config_describe(item)}`);
+            this.problem(itemKeyPath(keyPath, index), `expected a non-empty string, got ${describeValue(item)}`);
             return [];
         });
         return strings.length === value.length ? strings : undefined;
@@ -7985,7 +7990,7 @@ class Reader {
             return undefined;
         }
         if (typeof value !== 'string' || value.trim() === '') {
-            this.problem(keyPath, `expected a non-empty string, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a non-empty string, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -7998,7 +8003,7 @@ class Reader {
         const codes = items.flatMap(([item, itemPath]) => {
             if (typeof item === 'number' && Number.isInteger(item) && item >= 100 && item <= 599)
                 return [item];
-            this.problem(itemPath, `expected an HTTP status code (100-599), got ${config_describe(item)}`);
+            this.problem(itemPath, `expected an HTTP status code (100-599), got ${describeValue(item)}`);
             return [];
         });
         return codes.length === items.length && codes.length > 0 ? codes : undefined;
@@ -8016,7 +8021,7 @@ class Reader {
     durationValue(value, keyPath, options) {
         const seconds = typeof value === 'number' && Number.isInteger(value) ? value : typeof value === 'string' ? parseDuration(value) : undefined;
         if (seconds === undefined || seconds < 0 || (options.positive && seconds === 0)) {
-            this.problem(keyPath, `expected a ${options.positive ? 'positive ' : ''}duration such as 30s, 5m or 1h30m, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a ${options.positive ? 'positive ' : ''}duration such as 30s, 5m or 1h30m, got ${describeValue(value)}`);
             return undefined;
         }
         return seconds;
@@ -8026,7 +8031,7 @@ class Reader {
         if (value === undefined)
             return undefined;
         if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-            this.problem(childKeyPath(path, key), `expected a whole number ≥ ${minimum}, got ${config_describe(value)}`);
+            this.problem(childKeyPath(path, key), `expected a whole number ≥ ${minimum}, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -8045,7 +8050,7 @@ class Reader {
                 range.to !== undefined && `≤ ${range.to}`,
                 range.below !== undefined && `< ${range.below}`
             ].filter(Boolean);
-            this.problem(childKeyPath(path, key), `expected a number${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}, got ${config_describe(value)}`);
+            this.problem(childKeyPath(path, key), `expected a number${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -8055,7 +8060,7 @@ class Reader {
         if (value === undefined)
             return undefined;
         if (typeof value !== 'boolean') {
-            this.problem(childKeyPath(path, key), `expected true or false, got ${config_describe(value)}`);
+            this.problem(childKeyPath(path, key), `expected true or false, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -8066,7 +8071,7 @@ class Reader {
             return undefined;
         if (typeof value !== 'string' || !values.includes(value)) {
             const hint = typeof value === 'string' ? didYouMean(value, values) : '';
-            this.problem(childKeyPath(path, key), `expected one of ${values.join(', ')}, got ${config_describe(value)}${hint}`);
+            this.problem(childKeyPath(path, key), `expected one of ${values.join(', ')}, got ${describeValue(value)}${hint}`);
             return undefined;
         }
         return value;
@@ -8142,6 +8147,7 @@ class Reader {
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ./shared/src/config/workspaces.ts
+
 
 
 
@@ -9568,7 +9574,7 @@ class ExecError extends Error {
     argv;
     result;
     constructor(argv, result) {
-        const detail = result.timedOut ? 'timed out' : `exited with ${result.exitCode}`;
+        const detail = result.cancelled ? 'was cancelled' : result.timedOut ? 'timed out' : `exited with ${result.exitCode}`;
         // The program and its first argument (a subcommand such as `git fetch`) say what failed;
         // the rest of argv is left out of the message, which may end up in logs.
         const output = result.stderr.trim() || result.stdout.toString('utf8').trim();
@@ -9596,20 +9602,25 @@ function exec(argv, options = {}) {
         const out = [];
         const err = [];
         let timedOut = false;
+        let cancelled = false;
         const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true));
+        const endAbort = killOnAbort(child, options.signal, () => (cancelled = true));
         child.stdout.on('data', (chunk) => out.push(chunk));
         child.stderr.on('data', (chunk) => err.push(chunk));
         child.on('error', (error) => {
             endDeadline();
+            endAbort();
             reject(error);
         });
         child.on('close', (code, signal) => {
             endDeadline();
+            endAbort();
             const result = {
                 exitCode: exitCodeOf(code, signal),
                 stdout: Buffer.concat(out),
                 stderr: Buffer.concat(err).toString('utf8'),
-                timedOut
+                timedOut,
+                ...(cancelled ? { cancelled } : {})
             };
             if (result.exitCode !== 0 && !options.allowFailure)
                 reject(new ExecError(argv, result));
@@ -9629,6 +9640,20 @@ function deadline(child, ms, onExpiry) {
         killTree(child.pid);
     }, ms);
     return () => clearTimeout(timer);
+}
+/** Kills the child's process group when `signal` aborts (at once if it already has); returns what stops listening. */
+function killOnAbort(child, signal, onAbort) {
+    if (signal === undefined)
+        return () => undefined;
+    const abort = () => {
+        onAbort();
+        killTree(child.pid);
+    };
+    if (signal.aborted)
+        abort();
+    else
+        signal.addEventListener('abort', abort, { once: true });
+    return () => signal.removeEventListener('abort', abort);
 }
 /** The exit code, or 128 for a child killed by a signal (which signal is not kept). */
 function exitCodeOf(code, signal) {
@@ -9672,14 +9697,10 @@ function execStreaming(argv, options) {
         let timedOut = false;
         let cancelled = false;
         const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true));
-        const onAbort = () => {
-            cancelled = true;
-            killTree(child.pid);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
+        const endAbort = killOnAbort(child, signal, () => (cancelled = true));
         const settle = () => {
             endDeadline();
-            signal?.removeEventListener('abort', onAbort);
+            endAbort();
         };
         child.stdout.on('data', (chunk) => options.onOutput(chunk, 'stdout'));
         child.stderr.on('data', (chunk) => options.onOutput(chunk, 'stderr'));
@@ -9717,12 +9738,14 @@ class Git {
     remote;
     env;
     log;
+    signal;
     constructor(options) {
         this.cwd = options.cwd;
         this.remote = options.remote ?? 'origin';
         // A prompt for credentials would hang a CI job until its timeout.
         this.env = { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0' };
         this.log = options.log ?? (() => undefined);
+        this.signal = options.signal;
         assertArgument(this.remote);
     }
     /** True when the commit's object is present locally. */
@@ -9886,7 +9909,7 @@ class Git {
         return line?.split('\t')[0];
     }
     run(args, allowFailure = false) {
-        return exec(['git', '-c', 'core.quotepath=off', ...args], { cwd: this.cwd, env: this.env, allowFailure });
+        return exec(['git', '-c', 'core.quotepath=off', ...args], { cwd: this.cwd, env: this.env, allowFailure, ...(this.signal === undefined ? {} : { signal: this.signal }) });
     }
 }
 /**
@@ -16907,7 +16930,8 @@ function quoteForDisplay(argument) {
 
 
 
-function containersTool(defaultBinary, buildCommand, options) {
+/** `toolFlags`: global flags only one of the tools has, placed after the shared storage flags. */
+function containersTool(defaultBinary, buildCommand, options, toolFlags = []) {
     return {
         binary: options.binary ?? defaultBinary,
         buildCommand,
@@ -16917,7 +16941,8 @@ function containersTool(defaultBinary, buildCommand, options) {
             ...(options.root === undefined ? [] : ['--root', options.root]),
             ...(options.runroot === undefined ? [] : ['--runroot', options.runroot]),
             '--storage-driver',
-            options.storageDriver ?? 'vfs'
+            options.storageDriver ?? 'vfs',
+            ...toolFlags
         ],
         isolation: options.isolation ?? 'chroot'
     };
@@ -17159,12 +17184,17 @@ function repositoryOf(tag) {
 
 ;// CONCATENATED MODULE: ./shared/src/builders/podman.ts
 
-/** `podman build` then `podman push --digestfile` per tag; the same storage and isolation defaults as buildah. */
+/**
+ * `podman build` then `podman push --digestfile` per tag; the same storage and isolation defaults
+ * as buildah. With chroot isolation a build creates no cgroups and needs no systemd, so podman's
+ * own choice of cgroup manager and events backend (cgroupfs and a file where systemd is not
+ * running) is left alone.
+ */
 class PodmanBuilder {
     name = 'podman';
     tool;
     constructor(options = {}) {
-        this.tool = containersTool('podman', 'build', options);
+        this.tool = podmanTool(options);
     }
     available() {
         return toolAvailable(this.tool);
@@ -17172,6 +17202,10 @@ class PodmanBuilder {
     build(request) {
         return containersBuild(this.tool, request);
     }
+}
+/** podman as a containers tool: buildah's flags plus `--tmpdir`. */
+function podmanTool(options) {
+    return containersTool('podman', 'build', options, options.tmpdir === undefined ? [] : ['--tmpdir', options.tmpdir]);
 }
 
 ;// CONCATENATED MODULE: ./shared/src/builders/index.ts
@@ -19635,7 +19669,11 @@ async function deployGitOps(options) {
     await (0,promises_namespaceObject.mkdir)(options.workdir, { recursive: true });
     const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(options.workdir, 'gitops-'));
     try {
-        const git = await Git.cloneBranch(options.repoUrl, dir, { branch: options.branch, depth: 1, env, log: (line) => log.debug(line) }).catch((error) => {
+        // The signal reaches every git process: a cancelled job kills a clone, fetch or push in flight.
+        const signal = options.signal === undefined ? {} : { signal: options.signal };
+        const git = await Git.cloneBranch(options.repoUrl, dir, { branch: options.branch, depth: 1, env, log: (line) => log.debug(line), ...signal }).catch((error) => {
+            if (options.signal?.aborted)
+                throw new GitOpsError(`the deploy was cancelled; nothing was pushed to ${target}`);
             throw new GitOpsError(`cannot clone branch ${options.branch} of ${options.repoUrl}: ${error.message}`);
         });
         const path = await insideCheckout(dir, options.file);
@@ -19652,6 +19690,10 @@ async function deployGitOps(options) {
             const commit = await git.commit([options.file], options.message(result), options.author);
             const lease = options.pullRequestBranch === undefined ? undefined : { ref: `refs/heads/${target}`, expected: await git.remoteBranchSha(target) };
             const push = await git.push(`HEAD:refs/heads/${target}`, lease ? { forceWithLease: lease } : {});
+            if (!push.ok && options.signal?.aborted) {
+                // git updates the remote ref atomically at the very end: killed, it either landed whole or not at all.
+                throw new GitOpsError(`the deploy was cancelled during git push to ${target}; the push was stopped, and ${target} has ${commit.slice(0, 12)} only if it had already landed`);
+            }
             if (push.ok) {
                 log.info(`pushed ${commit.slice(0, 12)} to ${target} (attempt ${attempt})`);
                 return { changed: true, ...previousOf(result), pushedCommit: commit, branch: target, attempts: attempt };
@@ -20142,6 +20184,7 @@ async function answers(url) {
 
 
 
+
 const DEFAULT_COMMAND_TIMEOUT_SECONDS = 600;
 const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 300;
 const DEFAULT_HEALTH_TIMEOUT_SECONDS = 60;
@@ -20156,12 +20199,12 @@ const KEYS = {
 function parseDeployTarget(raw, keyPath) {
     const problems = [];
     const read = new Fields(problems, keyPath);
-    if (!deploy_config_isRecord(raw))
-        return { problems: [{ keyPath, message: `expected a mapping with a target, got ${deploy_config_describe(raw)}` }] };
+    if (!isRecord(raw))
+        return { problems: [{ keyPath, message: `expected a mapping with a target, got ${describeValue(raw)}` }] };
     const kind = raw.target;
     if (typeof kind !== 'string' || !(kind in KEYS)) {
         const hint = typeof kind === 'string' ? didYouMean(kind, Object.keys(KEYS)) : '';
-        return { problems: [{ keyPath: childKeyPath(keyPath, 'target'), message: `expected one of ${Object.keys(KEYS).join(', ')}, got ${deploy_config_describe(kind)}${hint}` }] };
+        return { problems: [{ keyPath: childKeyPath(keyPath, 'target'), message: `expected one of ${Object.keys(KEYS).join(', ')}, got ${describeValue(kind)}${hint}` }] };
     }
     read.only(raw, KEYS[kind], `target ${kind}`);
     const url = read.url(raw, 'url');
@@ -20227,22 +20270,6 @@ function inferKind(file) {
         return 'helm';
     return 'manifests';
 }
-function deploy_config_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function deploy_config_describe(value) {
-    if (value === undefined)
-        return 'nothing';
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    if (typeof value === 'string')
-        return `"${value}"`;
-    return String(value);
-}
 /** Typed reads of one mapping's keys, each recording a located problem instead of throwing. */
 class Fields {
     problems;
@@ -20269,7 +20296,7 @@ class Fields {
             return undefined;
         }
         if (typeof value !== 'string' || value.trim() === '') {
-            this.problem(key, `expected a non-empty string, got ${deploy_config_describe(value)}`);
+            this.problem(key, `expected a non-empty string, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -20282,13 +20309,13 @@ class Fields {
             return undefined;
         }
         if (!Array.isArray(value) || value.length === 0) {
-            this.problem(key, `expected a non-empty list of strings, got ${deploy_config_describe(value)}`);
+            this.problem(key, `expected a non-empty list of strings, got ${describeValue(value)}`);
             return undefined;
         }
         const strings = value.filter((item) => typeof item === 'string' && item.trim() !== '');
         value.forEach((item, index) => {
             if (typeof item !== 'string' || item.trim() === '')
-                this.problems.push({ keyPath: itemKeyPath(childKeyPath(this.path, key), index), message: `expected a non-empty string, got ${deploy_config_describe(item)}` });
+                this.problems.push({ keyPath: itemKeyPath(childKeyPath(this.path, key), index), message: `expected a non-empty string, got ${describeValue(item)}` });
         });
         return strings.length === value.length ? strings : undefined;
     }
@@ -20296,8 +20323,8 @@ class Fields {
         const value = raw[key];
         if (value === undefined)
             return undefined;
-        if (!deploy_config_isRecord(value)) {
-            this.problem(key, `expected a mapping of names to strings, got ${deploy_config_describe(value)}`);
+        if (!isRecord(value)) {
+            this.problem(key, `expected a mapping of names to strings, got ${describeValue(value)}`);
             return undefined;
         }
         const map = {};
@@ -20305,7 +20332,7 @@ class Fields {
             if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean')
                 map[name] = String(item);
             else
-                this.problems.push({ keyPath: childKeyPath(childKeyPath(this.path, key), name), message: `expected a string, got ${deploy_config_describe(item)}` });
+                this.problems.push({ keyPath: childKeyPath(childKeyPath(this.path, key), name), message: `expected a string, got ${describeValue(item)}` });
         }
         return map;
     }
@@ -20314,7 +20341,7 @@ class Fields {
         if (value === undefined)
             return undefined;
         if (typeof value !== 'boolean') {
-            this.problem(key, `expected true or false, got ${deploy_config_describe(value)}`);
+            this.problem(key, `expected true or false, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -20324,7 +20351,7 @@ class Fields {
         if (value === undefined)
             return undefined;
         if (typeof value !== 'string' || !values.includes(value)) {
-            this.problem(key, `expected one of ${values.join(', ')}, got ${deploy_config_describe(value)}${typeof value === 'string' ? didYouMean(value, values) : ''}`);
+            this.problem(key, `expected one of ${values.join(', ')}, got ${describeValue(value)}${typeof value === 'string' ? didYouMean(value, values) : ''}`);
             return undefined;
         }
         return value;
@@ -20335,7 +20362,7 @@ class Fields {
             return undefined;
         const seconds = typeof value === 'number' && Number.isInteger(value) ? value : typeof value === 'string' ? parseDuration(value) : undefined;
         if (seconds === undefined || seconds <= 0) {
-            this.problem(key, `expected a positive duration such as 30s, 5m or 1h30m, got ${deploy_config_describe(value)}`);
+            this.problem(key, `expected a positive duration such as 30s, 5m or 1h30m, got ${describeValue(value)}`);
             return undefined;
         }
         return seconds;
@@ -20354,8 +20381,8 @@ class Fields {
         const value = raw.health;
         if (value === undefined)
             return undefined;
-        if (!deploy_config_isRecord(value)) {
-            this.problem('health', `expected a mapping with url and timeout, got ${deploy_config_describe(value)}`);
+        if (!isRecord(value)) {
+            this.problem('health', `expected a mapping with url and timeout, got ${describeValue(value)}`);
             return undefined;
         }
         const nested = new Fields(this.problems, childKeyPath(this.path, 'health'));

@@ -32408,7 +32408,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1874);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1438);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32417,7 +32417,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1874:
+/***/ 1438:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32460,8 +32460,25 @@ async function readFileIfPresent(path) {
 async function isFile(path) {
     return (0,promises_namespaceObject.stat)(path).then((info) => info.isFile(), () => false);
 }
+
+;// CONCATENATED MODULE: ./shared/src/config/values.ts
+/** Plain-data checks shared by every reader of untyped YAML or JSON (manifest, deploy and gate settings, registry answers). */
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** A value as an error message names it: `"text"`, `3`, `a list`, `a mapping`, `null`, `nothing`. */
+function describeValue(value) {
+    if (value === undefined)
+        return 'nothing';
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    if (typeof value === 'string')
+        return `"${value}"`;
+    return String(value);
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -32717,6 +32734,7 @@ function firstAliasOffset(document) {
 }
 
 ;// CONCATENATED MODULE: ./shared/src/config/discover.ts
+
 
 
 
@@ -33660,6 +33678,7 @@ function formatSeconds(seconds) {
 
 
 
+
 const DEFAULT_GATE_TIMEOUT_SECONDS = 3600;
 /** Argo Rollouts' default. */
 const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
@@ -33805,7 +33824,7 @@ function canary(reader, name, raw, path, defaultAddress) {
     const named = reader.named(map, 'metrics', path);
     if (map.metrics === undefined)
         reader.problem(path, 'list the metrics to compare under metrics:');
-    else if (named.length === 0 && config_isRecord(map.metrics))
+    else if (named.length === 0 && isRecord(map.metrics))
         reader.problem(childKeyPath(path, 'metrics'), 'no metrics');
     for (const [metricName, value, metricPath] of named) {
         const metric = canaryMetric(reader, metricName, value, metricPath);
@@ -33874,20 +33893,6 @@ function timeWindow(reader, raw, path, defaultTimeZone) {
         return undefined;
     return { schedule: parsed.schedule, durationSeconds, timeZone, ...(reason === undefined ? {} : { reason }) };
 }
-function config_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function config_describe(value) {
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    if (typeof value === 'string')
-        return `"${value}"`;
-    return String(value);
-}
 /** Typed reads of one mapping's keys, each recording a located problem instead of throwing. */
 class Reader {
     problems = [];
@@ -33895,8 +33900,8 @@ class Reader {
         this.problems.push({ keyPath, message });
     }
     map(raw, path, keys) {
-        if (!config_isRecord(raw)) {
-            this.problem(path, `expected a mapping, got ${config_describe(raw)}`);
+        if (!isRecord(raw)) {
+            this.problem(path, `expected a mapping, got ${describeValue(raw)}`);
             return undefined;
         }
         for (const key of Object.keys(raw)) {
@@ -33911,8 +33916,8 @@ class Reader {
         if (value === undefined)
             return [];
         const keyPath = childKeyPath(path, key);
-        if (!config_isRecord(value)) {
-            this.problem(keyPath, `expected a mapping of names to settings, got ${config_describe(value)}`);
+        if (!isRecord(value)) {
+            this.problem(keyPath, `expected a mapping of names to settings, got ${describeValue(value)}`);
             return [];
         }
         return Object.entries(value).flatMap(([name, item]) => {
@@ -33930,7 +33935,7 @@ class Reader {
             return [];
         const keyPath = childKeyPath(path, key);
         if (!Array.isArray(value)) {
-            this.problem(keyPath, `expected a list, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a list, got ${describeValue(value)}`);
             return [];
         }
         return value.map((item, index) => [item, itemKeyPath(keyPath, index)]);
@@ -33938,13 +33943,13 @@ class Reader {
     /** A list of non-empty strings at `keyPath`, or undefined (with problems) when it is not one. */
     strings(value, keyPath) {
         if (!Array.isArray(value)) {
-            this.problem(keyPath, `expected a list of strings, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a list of strings, got ${describeValue(value)}`);
             return undefined;
         }
         const strings = value.flatMap((item, index) => {
             if (typeof item === 'string' && item.trim() !== '')
                 return [item];
-            this.problem(itemKeyPath(keyPath, index), `expected a non-empty string, got ${config_describe(item)}`);
+            this.problem(itemKeyPath(keyPath, index), `expected a non-empty string, got ${describeValue(item)}`);
             return [];
         });
         return strings.length === value.length ? strings : undefined;
@@ -33958,7 +33963,7 @@ class Reader {
             return undefined;
         }
         if (typeof value !== 'string' || value.trim() === '') {
-            this.problem(keyPath, `expected a non-empty string, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a non-empty string, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -33971,7 +33976,7 @@ class Reader {
         const codes = items.flatMap(([item, itemPath]) => {
             if (typeof item === 'number' && Number.isInteger(item) && item >= 100 && item <= 599)
                 return [item];
-            this.problem(itemPath, `expected an HTTP status code (100-599), got ${config_describe(item)}`);
+            this.problem(itemPath, `expected an HTTP status code (100-599), got ${describeValue(item)}`);
             return [];
         });
         return codes.length === items.length && codes.length > 0 ? codes : undefined;
@@ -33989,7 +33994,7 @@ class Reader {
     durationValue(value, keyPath, options) {
         const seconds = typeof value === 'number' && Number.isInteger(value) ? value : typeof value === 'string' ? parseDuration(value) : undefined;
         if (seconds === undefined || seconds < 0 || (options.positive && seconds === 0)) {
-            this.problem(keyPath, `expected a ${options.positive ? 'positive ' : ''}duration such as 30s, 5m or 1h30m, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a ${options.positive ? 'positive ' : ''}duration such as 30s, 5m or 1h30m, got ${describeValue(value)}`);
             return undefined;
         }
         return seconds;
@@ -33999,7 +34004,7 @@ class Reader {
         if (value === undefined)
             return undefined;
         if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-            this.problem(childKeyPath(path, key), `expected a whole number ≥ ${minimum}, got ${config_describe(value)}`);
+            this.problem(childKeyPath(path, key), `expected a whole number ≥ ${minimum}, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -34018,7 +34023,7 @@ class Reader {
                 range.to !== undefined && `≤ ${range.to}`,
                 range.below !== undefined && `< ${range.below}`
             ].filter(Boolean);
-            this.problem(childKeyPath(path, key), `expected a number${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}, got ${config_describe(value)}`);
+            this.problem(childKeyPath(path, key), `expected a number${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -34028,7 +34033,7 @@ class Reader {
         if (value === undefined)
             return undefined;
         if (typeof value !== 'boolean') {
-            this.problem(childKeyPath(path, key), `expected true or false, got ${config_describe(value)}`);
+            this.problem(childKeyPath(path, key), `expected true or false, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -34039,7 +34044,7 @@ class Reader {
             return undefined;
         if (typeof value !== 'string' || !values.includes(value)) {
             const hint = typeof value === 'string' ? didYouMean(value, values) : '';
-            this.problem(childKeyPath(path, key), `expected one of ${values.join(', ')}, got ${config_describe(value)}${hint}`);
+            this.problem(childKeyPath(path, key), `expected one of ${values.join(', ')}, got ${describeValue(value)}${hint}`);
             return undefined;
         }
         return value;
@@ -34115,6 +34120,7 @@ class Reader {
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ./shared/src/config/workspaces.ts
+
 
 
 
@@ -35509,7 +35515,7 @@ class ExecError extends Error {
     argv;
     result;
     constructor(argv, result) {
-        const detail = result.timedOut ? 'timed out' : `exited with ${result.exitCode}`;
+        const detail = result.cancelled ? 'was cancelled' : result.timedOut ? 'timed out' : `exited with ${result.exitCode}`;
         // The program and its first argument (a subcommand such as `git fetch`) say what failed;
         // the rest of argv is left out of the message, which may end up in logs.
         const output = result.stderr.trim() || result.stdout.toString('utf8').trim();
@@ -35537,20 +35543,25 @@ function exec_exec(argv, options = {}) {
         const out = [];
         const err = [];
         let timedOut = false;
+        let cancelled = false;
         const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true));
+        const endAbort = killOnAbort(child, options.signal, () => (cancelled = true));
         child.stdout.on('data', (chunk) => out.push(chunk));
         child.stderr.on('data', (chunk) => err.push(chunk));
         child.on('error', (error) => {
             endDeadline();
+            endAbort();
             reject(error);
         });
         child.on('close', (code, signal) => {
             endDeadline();
+            endAbort();
             const result = {
                 exitCode: exitCodeOf(code, signal),
                 stdout: Buffer.concat(out),
                 stderr: Buffer.concat(err).toString('utf8'),
-                timedOut
+                timedOut,
+                ...(cancelled ? { cancelled } : {})
             };
             if (result.exitCode !== 0 && !options.allowFailure)
                 reject(new ExecError(argv, result));
@@ -35570,6 +35581,20 @@ function deadline(child, ms, onExpiry) {
         killTree(child.pid);
     }, ms);
     return () => clearTimeout(timer);
+}
+/** Kills the child's process group when `signal` aborts (at once if it already has); returns what stops listening. */
+function killOnAbort(child, signal, onAbort) {
+    if (signal === undefined)
+        return () => undefined;
+    const abort = () => {
+        onAbort();
+        killTree(child.pid);
+    };
+    if (signal.aborted)
+        abort();
+    else
+        signal.addEventListener('abort', abort, { once: true });
+    return () => signal.removeEventListener('abort', abort);
 }
 /** The exit code, or 128 for a child killed by a signal (which signal is not kept). */
 function exitCodeOf(code, signal) {
@@ -35613,14 +35638,10 @@ function execStreaming(argv, options) {
         let timedOut = false;
         let cancelled = false;
         const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true));
-        const onAbort = () => {
-            cancelled = true;
-            killTree(child.pid);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
+        const endAbort = killOnAbort(child, signal, () => (cancelled = true));
         const settle = () => {
             endDeadline();
-            signal?.removeEventListener('abort', onAbort);
+            endAbort();
         };
         child.stdout.on('data', (chunk) => options.onOutput(chunk, 'stdout'));
         child.stderr.on('data', (chunk) => options.onOutput(chunk, 'stderr'));
@@ -35658,12 +35679,14 @@ class Git {
     remote;
     env;
     log;
+    signal;
     constructor(options) {
         this.cwd = options.cwd;
         this.remote = options.remote ?? 'origin';
         // A prompt for credentials would hang a CI job until its timeout.
         this.env = { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0' };
         this.log = options.log ?? (() => undefined);
+        this.signal = options.signal;
         assertArgument(this.remote);
     }
     /** True when the commit's object is present locally. */
@@ -35827,7 +35850,7 @@ class Git {
         return line?.split('\t')[0];
     }
     run(args, allowFailure = false) {
-        return exec_exec(['git', '-c', 'core.quotepath=off', ...args], { cwd: this.cwd, env: this.env, allowFailure });
+        return exec_exec(['git', '-c', 'core.quotepath=off', ...args], { cwd: this.cwd, env: this.env, allowFailure, ...(this.signal === undefined ? {} : { signal: this.signal }) });
     }
 }
 /**

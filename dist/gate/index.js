@@ -34801,7 +34801,7 @@ exports.isNCNameChar = isNCNameChar;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1179);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1472);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -34810,7 +34810,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1179:
+/***/ 1472:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34853,8 +34853,25 @@ async function readFileIfPresent(path) {
 async function isFile(path) {
     return (0,promises_namespaceObject.stat)(path).then((info) => info.isFile(), () => false);
 }
+
+;// CONCATENATED MODULE: ./shared/src/config/values.ts
+/** Plain-data checks shared by every reader of untyped YAML or JSON (manifest, deploy and gate settings, registry answers). */
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** A value as an error message names it: `"text"`, `3`, `a list`, `a mapping`, `null`, `nothing`. */
+function describeValue(value) {
+    if (value === undefined)
+        return 'nothing';
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    if (typeof value === 'string')
+        return `"${value}"`;
+    return String(value);
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -35110,6 +35127,7 @@ function firstAliasOffset(document) {
 }
 
 ;// CONCATENATED MODULE: ./shared/src/config/discover.ts
+
 
 
 
@@ -36053,6 +36071,7 @@ function formatSeconds(seconds) {
 
 
 
+
 const DEFAULT_GATE_TIMEOUT_SECONDS = 3600;
 /** Argo Rollouts' default. */
 const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
@@ -36198,7 +36217,7 @@ function canary(reader, name, raw, path, defaultAddress) {
     const named = reader.named(map, 'metrics', path);
     if (map.metrics === undefined)
         reader.problem(path, 'list the metrics to compare under metrics:');
-    else if (named.length === 0 && config_isRecord(map.metrics))
+    else if (named.length === 0 && isRecord(map.metrics))
         reader.problem(childKeyPath(path, 'metrics'), 'no metrics');
     for (const [metricName, value, metricPath] of named) {
         const metric = canaryMetric(reader, metricName, value, metricPath);
@@ -36267,20 +36286,6 @@ function timeWindow(reader, raw, path, defaultTimeZone) {
         return undefined;
     return { schedule: parsed.schedule, durationSeconds, timeZone, ...(reason === undefined ? {} : { reason }) };
 }
-function config_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function config_describe(value) {
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    if (typeof value === 'string')
-        return `"${value}"`;
-    return String(value);
-}
 /** Typed reads of one mapping's keys, each recording a located problem instead of throwing. */
 class Reader {
     problems = [];
@@ -36288,8 +36293,8 @@ class Reader {
         this.problems.push({ keyPath, message });
     }
     map(raw, path, keys) {
-        if (!config_isRecord(raw)) {
-            this.problem(path, `expected a mapping, got ${config_describe(raw)}`);
+        if (!isRecord(raw)) {
+            this.problem(path, `expected a mapping, got ${describeValue(raw)}`);
             return undefined;
         }
         for (const key of Object.keys(raw)) {
@@ -36304,8 +36309,8 @@ class Reader {
         if (value === undefined)
             return [];
         const keyPath = childKeyPath(path, key);
-        if (!config_isRecord(value)) {
-            this.problem(keyPath, `expected a mapping of names to settings, got ${config_describe(value)}`);
+        if (!isRecord(value)) {
+            this.problem(keyPath, `expected a mapping of names to settings, got ${describeValue(value)}`);
             return [];
         }
         return Object.entries(value).flatMap(([name, item]) => {
@@ -36323,7 +36328,7 @@ class Reader {
             return [];
         const keyPath = childKeyPath(path, key);
         if (!Array.isArray(value)) {
-            this.problem(keyPath, `expected a list, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a list, got ${describeValue(value)}`);
             return [];
         }
         return value.map((item, index) => [item, itemKeyPath(keyPath, index)]);
@@ -36331,13 +36336,13 @@ class Reader {
     /** A list of non-empty strings at `keyPath`, or undefined (with problems) when it is not one. */
     strings(value, keyPath) {
         if (!Array.isArray(value)) {
-            this.problem(keyPath, `expected a list of strings, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a list of strings, got ${describeValue(value)}`);
             return undefined;
         }
         const strings = value.flatMap((item, index) => {
             if (typeof item === 'string' && item.trim() !== '')
                 return [item];
-            this.problem(itemKeyPath(keyPath, index), `expected a non-empty string, got ${config_describe(item)}`);
+            this.problem(itemKeyPath(keyPath, index), `expected a non-empty string, got ${describeValue(item)}`);
             return [];
         });
         return strings.length === value.length ? strings : undefined;
@@ -36351,7 +36356,7 @@ class Reader {
             return undefined;
         }
         if (typeof value !== 'string' || value.trim() === '') {
-            this.problem(keyPath, `expected a non-empty string, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a non-empty string, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -36364,7 +36369,7 @@ class Reader {
         const codes = items.flatMap(([item, itemPath]) => {
             if (typeof item === 'number' && Number.isInteger(item) && item >= 100 && item <= 599)
                 return [item];
-            this.problem(itemPath, `expected an HTTP status code (100-599), got ${config_describe(item)}`);
+            this.problem(itemPath, `expected an HTTP status code (100-599), got ${describeValue(item)}`);
             return [];
         });
         return codes.length === items.length && codes.length > 0 ? codes : undefined;
@@ -36382,7 +36387,7 @@ class Reader {
     durationValue(value, keyPath, options) {
         const seconds = typeof value === 'number' && Number.isInteger(value) ? value : typeof value === 'string' ? parseDuration(value) : undefined;
         if (seconds === undefined || seconds < 0 || (options.positive && seconds === 0)) {
-            this.problem(keyPath, `expected a ${options.positive ? 'positive ' : ''}duration such as 30s, 5m or 1h30m, got ${config_describe(value)}`);
+            this.problem(keyPath, `expected a ${options.positive ? 'positive ' : ''}duration such as 30s, 5m or 1h30m, got ${describeValue(value)}`);
             return undefined;
         }
         return seconds;
@@ -36392,7 +36397,7 @@ class Reader {
         if (value === undefined)
             return undefined;
         if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-            this.problem(childKeyPath(path, key), `expected a whole number ≥ ${minimum}, got ${config_describe(value)}`);
+            this.problem(childKeyPath(path, key), `expected a whole number ≥ ${minimum}, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -36411,7 +36416,7 @@ class Reader {
                 range.to !== undefined && `≤ ${range.to}`,
                 range.below !== undefined && `< ${range.below}`
             ].filter(Boolean);
-            this.problem(childKeyPath(path, key), `expected a number${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}, got ${config_describe(value)}`);
+            this.problem(childKeyPath(path, key), `expected a number${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -36421,7 +36426,7 @@ class Reader {
         if (value === undefined)
             return undefined;
         if (typeof value !== 'boolean') {
-            this.problem(childKeyPath(path, key), `expected true or false, got ${config_describe(value)}`);
+            this.problem(childKeyPath(path, key), `expected true or false, got ${describeValue(value)}`);
             return undefined;
         }
         return value;
@@ -36432,7 +36437,7 @@ class Reader {
             return undefined;
         if (typeof value !== 'string' || !values.includes(value)) {
             const hint = typeof value === 'string' ? didYouMean(value, values) : '';
-            this.problem(childKeyPath(path, key), `expected one of ${values.join(', ')}, got ${config_describe(value)}${hint}`);
+            this.problem(childKeyPath(path, key), `expected one of ${values.join(', ')}, got ${describeValue(value)}${hint}`);
             return undefined;
         }
         return value;
@@ -36508,6 +36513,7 @@ class Reader {
 var node_modules_picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(node_modules_picomatch);
 ;// CONCATENATED MODULE: ./shared/src/config/workspaces.ts
+
 
 
 
@@ -37449,7 +37455,7 @@ class ExecError extends Error {
     argv;
     result;
     constructor(argv, result) {
-        const detail = result.timedOut ? 'timed out' : `exited with ${result.exitCode}`;
+        const detail = result.cancelled ? 'was cancelled' : result.timedOut ? 'timed out' : `exited with ${result.exitCode}`;
         // The program and its first argument (a subcommand such as `git fetch`) say what failed;
         // the rest of argv is left out of the message, which may end up in logs.
         const output = result.stderr.trim() || result.stdout.toString('utf8').trim();
@@ -37477,20 +37483,25 @@ function exec_exec(argv, options = {}) {
         const out = [];
         const err = [];
         let timedOut = false;
+        let cancelled = false;
         const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true));
+        const endAbort = killOnAbort(child, options.signal, () => (cancelled = true));
         child.stdout.on('data', (chunk) => out.push(chunk));
         child.stderr.on('data', (chunk) => err.push(chunk));
         child.on('error', (error) => {
             endDeadline();
+            endAbort();
             reject(error);
         });
         child.on('close', (code, signal) => {
             endDeadline();
+            endAbort();
             const result = {
                 exitCode: exitCodeOf(code, signal),
                 stdout: Buffer.concat(out),
                 stderr: Buffer.concat(err).toString('utf8'),
-                timedOut
+                timedOut,
+                ...(cancelled ? { cancelled } : {})
             };
             if (result.exitCode !== 0 && !options.allowFailure)
                 reject(new ExecError(argv, result));
@@ -37510,6 +37521,20 @@ function deadline(child, ms, onExpiry) {
         killTree(child.pid);
     }, ms);
     return () => clearTimeout(timer);
+}
+/** Kills the child's process group when `signal` aborts (at once if it already has); returns what stops listening. */
+function killOnAbort(child, signal, onAbort) {
+    if (signal === undefined)
+        return () => undefined;
+    const abort = () => {
+        onAbort();
+        killTree(child.pid);
+    };
+    if (signal.aborted)
+        abort();
+    else
+        signal.addEventListener('abort', abort, { once: true });
+    return () => signal.removeEventListener('abort', abort);
 }
 /** The exit code, or 128 for a child killed by a signal (which signal is not kept). */
 function exitCodeOf(code, signal) {
@@ -37553,14 +37578,10 @@ function exec_execStreaming(argv, options) {
         let timedOut = false;
         let cancelled = false;
         const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true));
-        const onAbort = () => {
-            cancelled = true;
-            killTree(child.pid);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
+        const endAbort = killOnAbort(child, signal, () => (cancelled = true));
         const settle = () => {
             endDeadline();
-            signal?.removeEventListener('abort', onAbort);
+            endAbort();
         };
         child.stdout.on('data', (chunk) => options.onOutput(chunk, 'stdout'));
         child.stderr.on('data', (chunk) => options.onOutput(chunk, 'stderr'));
@@ -37598,12 +37619,14 @@ class git_Git {
     remote;
     env;
     log;
+    signal;
     constructor(options) {
         this.cwd = options.cwd;
         this.remote = options.remote ?? 'origin';
         // A prompt for credentials would hang a CI job until its timeout.
         this.env = { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0' };
         this.log = options.log ?? (() => undefined);
+        this.signal = options.signal;
         assertArgument(this.remote);
     }
     /** True when the commit's object is present locally. */
@@ -37767,7 +37790,7 @@ class git_Git {
         return line?.split('\t')[0];
     }
     run(args, allowFailure = false) {
-        return exec(['git', '-c', 'core.quotepath=off', ...args], { cwd: this.cwd, env: this.env, allowFailure });
+        return exec(['git', '-c', 'core.quotepath=off', ...args], { cwd: this.cwd, env: this.env, allowFailure, ...(this.signal === undefined ? {} : { signal: this.signal }) });
     }
 }
 /**
