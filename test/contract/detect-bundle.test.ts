@@ -233,10 +233,12 @@ describe('detect bundle through the runner contract', () => {
     const run = await runDetect(dir, 'workflow_dispatch', event, { sha, ref: 'refs/heads/main' }, { 'promotion-limit': '1' })
     expect(run.exitCode).toBe(1)
     expect(run.outputs).toEqual({})
+    // Located at the `requires` that makes the last step, as every manifest problem is.
+    const line = (await exampleFiles())['flotilla.yml'].split('\n').indexOf('    requires: [staging]') + 1
     expect(run.annotations).toContainEqual({
       level: 'error',
-      properties: expect.anything(),
-      message: expect.stringMatching(/^flotilla\.yml: environments need 2 promotion steps \(staging → production\) but this workflow deploys at most 1 \(input 'promotion-limit'\)/)
+      properties: expect.objectContaining({ file: 'flotilla.yml', line: String(line), title: 'flotilla.yml: environments.production.requires' }),
+      message: expect.stringMatching(/^environments need 2 promotion steps \(staging → production\) but this workflow deploys at most 1 \(input 'promotion-limit'\)/)
     })
   })
 

@@ -167,7 +167,7 @@ environments:
     const { run, calls } = await pushAndRun(manifest, ['api'], ['services/api/main.go'])
     expect(results(run, ['plan', 'build', 'test', ...PROMOTION_JOBS])).toEqual(Array.from({ length: 9 }, (_, index) => (index === 0 ? 'failure' : 'skipped')))
     const plan = run.jobs.plan.runs[0].steps.find((step) => step.uses === '$/actions/detect')
-    expect(plan?.bundle?.stdout).toContain('flotilla.yml: environments need 4 promotion steps (dev → qa → staging → production) but this workflow deploys at most 3')
+    expect(plan?.bundle?.stdout).toMatch(/flotilla\.yml:8:\d+: environments\.production\.requires: environments need 4 promotion steps \(dev → qa → staging → production\) but this workflow deploys at most 3/)
     expect(calls).toEqual([])
   }, 120_000)
 })

@@ -1,8 +1,8 @@
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { tmpdir } from 'node:os'
 import { planChanges, eventContextFromEnv } from '../../../shared/src/detect/index.js'
-import { ManifestError } from '../../../shared/src/config/index.js'
+import { locatePath, ManifestError } from '../../../shared/src/config/index.js'
 import { planDocument, planSummaryMarkdown } from '../../../shared/src/report/plan.js'
 import { MATRIX_LIMIT, describePromotion } from '../../../shared/src/plan/index.js'
 import * as runner from '../../../shared/src/runner/index.js'
@@ -43,10 +43,9 @@ export async function run(): Promise<void> {
     const { manifest, changes, plan } = result
     if (promotionLimit !== undefined && plan.promotion.length > promotionLimit) {
       // Checked before any output: a workflow with fewer deploy steps would silently skip environments.
-      throw new Error(
-        `${manifest.source}: environments need ${plan.promotion.length} promotion steps (${describePromotion(plan.promotion.map((step) => step.environments))}) ` +
-          `but this workflow deploys at most ${promotionLimit} (input '${Inputs.PromotionLimit}'): merge environments into fewer steps of \`requires\`, or wire the extra step with the deploy and gate actions`
-      )
+      const error = await promotionLimitError(root, manifest.source, plan.promotion.map((step) => step.environments), promotionLimit)
+      annotateManifestProblems(error, root, workspace)
+      throw error
     }
     const document = planDocument(manifest, changes, plan)
     const planFile = join(process.env.RUNNER_TEMP ?? tmpdir(), 'flotilla-plan.json')
@@ -100,6 +99,17 @@ function annotateManifestProblems(error: ManifestError, root: string, workspace:
       column: problem.column
     })
   }
+}
+
+/** The manifest problem of too many promotion steps, located at the `requires` that makes the last one. */
+async function promotionLimitError(root: string, source: string, waves: string[][], limit: number): Promise<ManifestError> {
+  const deepest = waves[waves.length - 1][0]
+  const path = ['environments', deepest, 'requires']
+  const text = await readFile(resolve(root, source), 'utf8').catch(() => '')
+  const message =
+    `environments need ${waves.length} promotion steps (${describePromotion(waves)}) but this workflow deploys at most ${limit} ` +
+    `(input '${Inputs.PromotionLimit}'): merge environments into fewer steps of \`requires\`, or wire the extra step with the deploy and gate actions`
+  return new ManifestError([{ ...locatePath(text, source, path), keyPath: path.join('.'), message }])
 }
 
 /** A whole number input, or undefined when empty. */

@@ -69,6 +69,20 @@ export function parseYaml(
   }
 }
 
+/**
+ * Where the value at `path` (keys from the document root) is written in `text`; the nearest
+ * ancestor that exists when it is missing, and the document start when the text does not parse.
+ */
+export function locatePath(text: string, file: string, path: readonly string[]): SourceLocation {
+  const parsed = parseYaml(text, file)
+  if ('problems' in parsed) return { file, line: 1, column: 1 }
+  for (let depth = path.length; depth > 0; depth--) {
+    const node = parsed.source.document.getIn(path.slice(0, depth), true) as Node | undefined
+    if (node !== undefined) return parsed.source.locate(node)
+  }
+  return { file, line: 1, column: 1 }
+}
+
 function firstAliasOffset(document: Document): number | undefined {
   let offset: number | undefined
   visit(document, {
