@@ -6749,6 +6749,21 @@ function parseYaml(text, file, options = {}) {
         }
     };
 }
+/**
+ * Where the value at `path` (keys from the document root) is written in `text`; the nearest
+ * ancestor that exists when it is missing, and the document start when the text does not parse.
+ */
+function locatePath(text, file, path) {
+    const parsed = parseYaml(text, file);
+    if ('problems' in parsed)
+        return { file, line: 1, column: 1 };
+    for (let depth = path.length; depth > 0; depth--) {
+        const node = parsed.source.document.getIn(path.slice(0, depth), true);
+        if (node !== undefined)
+            return parsed.source.locate(node);
+    }
+    return { file, line: 1, column: 1 };
+}
 function firstAliasOffset(document) {
     let offset;
     (0,dist/* visit */.YR)(document, {
@@ -8671,6 +8686,7 @@ function displayName(root, file) {
 
 ;// CONCATENATED MODULE: ./shared/src/config/index.ts
 /** The manifest (`flotilla.yml`): schema, loading with located problems, discovery, defaults. */
+
 
 
 

@@ -32722,6 +32722,21 @@ function parseYaml(text, file, options = {}) {
         }
     };
 }
+/**
+ * Where the value at `path` (keys from the document root) is written in `text`; the nearest
+ * ancestor that exists when it is missing, and the document start when the text does not parse.
+ */
+function locatePath(text, file, path) {
+    const parsed = parseYaml(text, file);
+    if ('problems' in parsed)
+        return { file, line: 1, column: 1 };
+    for (let depth = path.length; depth > 0; depth--) {
+        const node = parsed.source.document.getIn(path.slice(0, depth), true);
+        if (node !== undefined)
+            return parsed.source.locate(node);
+    }
+    return { file, line: 1, column: 1 };
+}
 function firstAliasOffset(document) {
     let offset;
     (0,dist/* visit */.YR)(document, {
@@ -34644,6 +34659,7 @@ function displayName(root, file) {
 
 ;// CONCATENATED MODULE: ./shared/src/config/index.ts
 /** The manifest (`flotilla.yml`): schema, loading with located problems, discovery, defaults. */
+
 
 
 
@@ -44610,8 +44626,9 @@ async function run() {
         const { manifest, changes, plan } = result;
         if (promotionLimit !== undefined && plan.promotion.length > promotionLimit) {
             // Checked before any output: a workflow with fewer deploy steps would silently skip environments.
-            throw new Error(`${manifest.source}: environments need ${plan.promotion.length} promotion steps (${describePromotion(plan.promotion.map((step) => step.environments))}) ` +
-                `but this workflow deploys at most ${promotionLimit} (input '${Inputs.PromotionLimit}'): merge environments into fewer steps of \`requires\`, or wire the extra step with the deploy and gate actions`);
+            const error = await promotionLimitError(root, manifest.source, plan.promotion.map((step) => step.environments), promotionLimit);
+            annotateManifestProblems(error, root, workspace);
+            throw error;
         }
         const document = planDocument(manifest, changes, plan);
         const planFile = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'flotilla-plan.json');
@@ -44661,6 +44678,15 @@ function annotateManifestProblems(error, root, workspace) {
             column: problem.column
         });
     }
+}
+/** The manifest problem of too many promotion steps, located at the `requires` that makes the last one. */
+async function promotionLimitError(root, source, waves, limit) {
+    const deepest = waves[waves.length - 1][0];
+    const path = ['environments', deepest, 'requires'];
+    const text = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.resolve)(root, source), 'utf8').catch(() => '');
+    const message = `environments need ${waves.length} promotion steps (${describePromotion(waves)}) but this workflow deploys at most ${limit} ` +
+        `(input '${Inputs.PromotionLimit}'): merge environments into fewer steps of \`requires\`, or wire the extra step with the deploy and gate actions`;
+    return new ManifestError([{ ...locatePath(text, source, path), keyPath: path.join('.'), message }]);
 }
 /** A whole number input, or undefined when empty. */
 function optionalCount(name) {
