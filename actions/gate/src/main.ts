@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { loadManifest, type Manifest } from '../../../shared/src/config/index.js'
 import { didYouMean } from '../../../shared/src/config/suggest.js'
 import { eventContextFromEnv } from '../../../shared/src/detect/index.js'
-import { environmentGate, renderGateSummary, type GateDecision, type GateDocument } from '../../../shared/src/gate/index.js'
+import { environmentGate, gateScope, renderGateSummary, type GateDecision, type GateDocument } from '../../../shared/src/gate/index.js'
 import { gateStatusPublisher, runGate, type GateStatusPublisher, type StatusKind } from '../../../shared/src/gate/sources/index.js'
 import { createGitHubClient, type GitHubClient } from '../../../shared/src/github/index.js'
 import { parseServiceNames } from '../../../shared/src/testing/index.js'
@@ -60,7 +60,7 @@ export async function run(): Promise<void> {
       environment,
       target,
       signal: cancel.signal,
-      ...(services === undefined ? {} : { services }),
+      ...gateScope(manifest, environment, services),
       ...(github === undefined ? {} : { github }),
       ...(prometheusAddress === undefined ? {} : { prometheusAddress })
     })

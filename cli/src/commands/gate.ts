@@ -2,7 +2,7 @@ import { loadManifest } from '../../../shared/src/config/index.js'
 import { didYouMean } from '../../../shared/src/config/suggest.js'
 import { repositoryFromEnv } from '../../../shared/src/detect/index.js'
 import { exec } from '../../../shared/src/exec/index.js'
-import { environmentGate, type GateDocument } from '../../../shared/src/gate/index.js'
+import { environmentGate, gateScope, type GateDocument } from '../../../shared/src/gate/index.js'
 import { runGate } from '../../../shared/src/gate/sources/index.js'
 import { createGitHubClient } from '../../../shared/src/github/index.js'
 import { printJson, type Command } from '../command.js'
@@ -46,7 +46,7 @@ export const gateCommand: Command = {
       environment,
       target: { owner: repository?.owner ?? '', repo: repository?.repo ?? '', sha },
       signal: cancel.signal,
-      ...(services === undefined ? {} : { services }),
+      ...gateScope(manifest, environment, services),
       ...(github === undefined ? {} : { github }),
       ...(prometheusAddress === undefined ? {} : { prometheusAddress })
     })

@@ -3,7 +3,7 @@ import { parse } from 'yaml'
 import type { Manifest } from '../config/types.js'
 import { didYouMean } from '../config/suggest.js'
 import { parseGateConfig } from './config.js'
-import type { GateConfig } from './types.js'
+import type { DeploymentScope, GateConfig } from './types.js'
 
 /** Where an override's problems are reported from. */
 export const OVERRIDE_KEY_PATH = 'gate override'
@@ -42,4 +42,21 @@ function parseOverride(text: string): Record<string, unknown> {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${OVERRIDE_KEY_PATH}: expected a mapping of gate criteria, e.g. "soak: 10m"`)
   return value as Record<string, unknown>
+}
+
+/**
+ * Where the gate of `environment` looks for this commit's deployments. A gate runs before its own
+ * environment is deployed, so `soak` counts from the environments it requires (from itself only
+ * when it requires none); with services, each is waited for only where it has deploy settings.
+ */
+export function gateScope(
+  manifest: Pick<Manifest, 'environments' | 'services'>,
+  environment: string,
+  services?: readonly string[]
+): { soakEnvironments: string[]; scope: DeploymentScope } {
+  const requires = manifest.environments[environment]?.requires ?? []
+  const soakEnvironments = requires.length > 0 ? [...requires] : [environment]
+  if (services === undefined) return { soakEnvironments, scope: {} }
+  const deploysTo = Object.fromEntries(services.map((service) => [service, Object.keys(manifest.services[service]?.deploy ?? {})]))
+  return { soakEnvironments, scope: { services, deploysTo } }
 }

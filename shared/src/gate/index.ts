@@ -10,4 +10,4 @@ export { ConditionError, evaluateCondition, judgeQueryResult, judgeRangeResult, 
 export { cliffsDelta, effectMagnitude, hodgesLehmann, mannWhitneyU, median, normalCdf, normalQuantile, rank, type MannWhitneyResult, type ShiftEstimate } from './statistics.js'
 export { canaryObservation, judgeCanary, type CanaryClassification, type CanaryJudgement, type CanaryMetricJudgement, type CanarySamples } from './canary.js'
 export { gateDocument, renderChart, renderGateSummary, statusDescription, STATUS_DESCRIPTION_CHARS, SUMMARY_BYTES, type GateDocument } from './summary.js'
-export { environmentGate, OVERRIDE_KEY_PATH } from './environment.js'
+export { environmentGate, gateScope, OVERRIDE_KEY_PATH } from './environment.js'

@@ -239,3 +239,10 @@ export interface GateReport {
   timedOut: boolean
   criteria: CriterionReport[]
 }
+
+/** Which deployments count for `deployment` and `soak`: those of `services`, each only in the environments it deploys to. */
+export interface DeploymentScope {
+  services?: readonly string[]
+  /** Service → the environments it has deploy settings for; a service missing here counts everywhere. */
+  deploysTo?: Readonly<Record<string, readonly string[]>>
+}

@@ -95,21 +95,31 @@ describe('GitHub sources against the fake GitHub', () => {
     const users = fake.addDeployment({ environment: 'staging', sha: SHA, statuses: ['failure'] })
     users.payload = JSON.stringify({ service: 'users' })
 
-    await expect(measureDeployments(github, target, { environments: ['staging'] }, ['cart'])).resolves.toMatchObject({ phase: 'successful', message: `${SHA.slice(0, 12)} deployed successfully to staging for cart` })
-    await expect(measureDeployments(github, target, { environments: ['staging'] }, ['cart', 'users'])).resolves.toEqual({ phase: 'failed', message: `no successful deployment of ${SHA.slice(0, 12)} to staging for users` })
-    await expect(measureSoak(github, target, 'staging', { durationSeconds: 1 }, Date.now(), ['users'])).resolves.toMatchObject({
+    await expect(measureDeployments(github, target, { environments: ['staging'] }, { services: ['cart'] })).resolves.toMatchObject({ phase: 'successful', message: `${SHA.slice(0, 12)} deployed successfully to staging for cart` })
+    await expect(measureDeployments(github, target, { environments: ['staging'] }, { services: ['cart', 'users'] })).resolves.toEqual({ phase: 'failed', message: `no successful deployment of ${SHA.slice(0, 12)} to staging for users` })
+    await expect(measureSoak(github, target, ['staging'], { durationSeconds: 1 }, Date.now(), { services: ['users'] })).resolves.toMatchObject({
       phase: 'failed',
       message: 'no successful deployment of this commit to measure a soak from (environment staging for users)'
     })
   })
 
-  test('soak: counts from the success status of the deployment to the gated environment', async () => {
+  test('a service is waited for only where it deploys: one that goes straight to production has no staging deployment to find', async () => {
+    fake.addDeployment({ environment: 'staging', sha: SHA, statuses: ['success'] }).payload = { service: 'cart' }
+    const scope = { services: ['cart', 'billing'], deploysTo: { cart: ['staging', 'production'], billing: ['production'] } }
+
+    await expect(measureDeployments(github, target, { environments: ['staging'] }, scope)).resolves.toEqual({ phase: 'successful', message: `${SHA.slice(0, 12)} deployed successfully to staging for cart` })
+    const billingOnly = { services: ['billing'], deploysTo: { billing: ['production'] } }
+    await expect(measureDeployments(github, target, { environments: ['staging'] }, billingOnly)).resolves.toEqual({ phase: 'successful', message: 'none of billing deploys to staging: nothing to wait for' })
+    await expect(measureSoak(github, target, ['staging'], { durationSeconds: 600 }, Date.now(), billingOnly)).resolves.toEqual({ phase: 'successful', message: 'none of billing deploys to staging: nothing to wait for' })
+  })
+
+  test('soak: counts from the success status of the deployment to the given environments', async () => {
     const deployment = fake.addDeployment({ environment: 'staging', sha: SHA, statuses: ['success'] })
     const deployedAt = Date.parse(deployment.statuses[0].created_at)
 
-    await expect(measureSoak(github, target, 'staging', { durationSeconds: 600 }, deployedAt + 120_000)).resolves.toMatchObject({ phase: 'inconclusive', value: 120 })
-    await expect(measureSoak(github, target, 'staging', { durationSeconds: 600 }, deployedAt + 600_000)).resolves.toMatchObject({ phase: 'successful', value: 600 })
-    await expect(measureSoak(github, target, 'production', { durationSeconds: 600 }, deployedAt)).resolves.toMatchObject({
+    await expect(measureSoak(github, target, ['staging'], { durationSeconds: 600 }, deployedAt + 120_000)).resolves.toMatchObject({ phase: 'inconclusive', value: 120 })
+    await expect(measureSoak(github, target, ['staging'], { durationSeconds: 600 }, deployedAt + 600_000)).resolves.toMatchObject({ phase: 'successful', value: 600 })
+    await expect(measureSoak(github, target, ['production'], { durationSeconds: 600 }, deployedAt)).resolves.toMatchObject({
       phase: 'failed',
       message: 'no successful deployment of this commit to measure a soak from (environment production)'
     })

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { environmentGate } from '../../../shared/src/gate/index.js'
+import { environmentGate, gateScope } from '../../../shared/src/gate/index.js'
 
 const manifest = {
   source: 'flotilla.yml',
@@ -31,5 +31,28 @@ describe('environmentGate', () => {
 
   test('an unknown environment suggests the close one', () => {
     expect(() => environmentGate(manifest, 'stagign')).toThrow('environment "stagign" is not in flotilla.yml (did you mean "staging"?)')
+  })
+})
+
+describe('gateScope', () => {
+  const shop = {
+    ...manifest,
+    services: {
+      cart: { deploy: { staging: { target: 'command' as const }, production: { target: 'command' as const } } },
+      billing: { deploy: { production: { target: 'command' as const } } }
+    }
+  } as unknown as Parameters<typeof gateScope>[0]
+
+  test('soak counts from the environments the gated one requires, or from itself when it requires none', () => {
+    expect(gateScope(shop, 'production').soakEnvironments).toEqual(['staging'])
+    expect(gateScope(shop, 'staging').soakEnvironments).toEqual(['staging'])
+  })
+
+  test('with services, each counts only in the environments it has deploy settings for', () => {
+    expect(gateScope(shop, 'production', ['cart', 'billing']).scope).toEqual({
+      services: ['cart', 'billing'],
+      deploysTo: { cart: ['staging', 'production'], billing: ['production'] }
+    })
+    expect(gateScope(shop, 'production').scope).toEqual({})
   })
 })

@@ -1,11 +1,11 @@
 /**
  * The `deployment` and `soak` criteria read GitHub Deployments of the commit. With services
  * given, only deployments of those services count (the deploy stage records the service in the
- * deployment's payload), and each needs its own.
+ * deployment's payload), and each needs its own in every environment it deploys to.
  */
 import type { GitHubClient } from '../../github/index.js'
 import { evaluateSoak } from '../window.js'
-import type { DeploymentCriterion, Observation, SoakCriterion } from '../types.js'
+import type { DeploymentCriterion, DeploymentScope, Observation, SoakCriterion } from '../types.js'
 import type { CommitTarget } from './github.js'
 
 export interface SuccessfulDeployment {
@@ -41,17 +41,36 @@ function payloadService(payload: unknown): string | undefined {
   return typeof service === 'string' ? service : undefined
 }
 
-/** Every (environment, service) pair; one pair per environment without services. */
-function pairs(environments: readonly string[], services: readonly string[] | undefined): Array<{ environment: string; service?: string }> {
-  return environments.flatMap((environment) => (services === undefined || services.length === 0 ? [{ environment }] : services.map((service) => ({ environment, service }))))
+interface Pair {
+  environment: string
+  service?: string
+}
+
+/**
+ * Every (environment, service) pair that needs a deployment; one pair per environment without
+ * services. A service that never deploys to an environment is not waited for there (a service
+ * that goes straight to production has no staging deployment to find).
+ */
+function pairs(environments: readonly string[], scope: DeploymentScope): Pair[] {
+  const { services, deploysTo } = scope
+  if (services === undefined || services.length === 0) return environments.map((environment) => ({ environment }))
+  return environments.flatMap((environment) =>
+    services.filter((service) => deploysTo?.[service]?.includes(environment) ?? true).map((service) => ({ environment, service }))
+  )
+}
+
+/** What a criterion with nothing to wait for says. */
+function nothingDeploysTo(environments: readonly string[], scope: DeploymentScope): string {
+  return `none of ${(scope.services ?? []).join(', ')} deploys to ${environments.join(', ')}: nothing to wait for`
 }
 
 function describePair(pair: { environment: string; service?: string }): string {
   return pair.service === undefined ? pair.environment : `${pair.environment} for ${pair.service}`
 }
 
-export async function measureDeployments(client: GitHubClient, target: CommitTarget, criterion: Pick<DeploymentCriterion, 'environments'>, services?: readonly string[]): Promise<Observation> {
-  const wanted = pairs(criterion.environments, services)
+export async function measureDeployments(client: GitHubClient, target: CommitTarget, criterion: Pick<DeploymentCriterion, 'environments'>, scope: DeploymentScope = {}): Promise<Observation> {
+  const wanted = pairs(criterion.environments, scope)
+  if (wanted.length === 0) return { phase: 'successful', message: nothingDeploysTo(criterion.environments, scope) }
   const missing: string[] = []
   for (const pair of wanted) {
     if ((await successfulDeployment(client, target, pair.environment, pair.service)) === undefined) missing.push(describePair(pair))
@@ -62,20 +81,22 @@ export async function measureDeployments(client: GitHubClient, target: CommitTar
 }
 
 /**
- * Soak time counts from the commit's successful deployment to the gated environment; with
- * several services, from the latest of them (the one that soaked least).
+ * Soak time counts from the commit's successful deployment to `environments` (those the gated
+ * environment requires); with several deployments, from the latest (the one that soaked least).
  */
 export async function measureSoak(
   client: GitHubClient,
   target: CommitTarget,
-  environment: string,
+  environments: readonly string[],
   criterion: Pick<SoakCriterion, 'durationSeconds'>,
   now: number,
-  services?: readonly string[]
+  scope: DeploymentScope = {}
 ): Promise<Observation> {
+  const wanted = pairs(environments, scope)
+  if (wanted.length === 0) return { phase: 'successful', message: nothingDeploysTo(environments, scope) }
   const deployedAt: number[] = []
   const missing: string[] = []
-  for (const pair of pairs([environment], services)) {
+  for (const pair of wanted) {
     const deployment = await successfulDeployment(client, target, pair.environment, pair.service)
     if (deployment === undefined) missing.push(describePair(pair))
     else deployedAt.push(deployment.deployedAt)

@@ -2,7 +2,7 @@
 import type { GitHubClient } from '../../github/index.js'
 import type { Clock } from '../evaluate.js'
 import { evaluateWindows } from '../window.js'
-import type { GateConfig, GateCriterion, Observation } from '../types.js'
+import type { DeploymentScope, GateConfig, GateCriterion, Observation } from '../types.js'
 import { measureChecks } from './checks.js'
 import { measureDeployments, measureSoak } from './deployment.js'
 import type { CommitTarget } from './github.js'
@@ -10,11 +10,16 @@ import { measureHttp } from './http.js'
 import { measureCanary, measurePrometheus } from './prometheus.js'
 
 export interface MeasureContext {
-  /** The environment being gated: `soak` counts from the commit's deployment to it. */
+  /** The environment being gated. */
   environment: string
+  /**
+   * Where `soak` counts from the commit's deployment: the environments the gated one requires
+   * (a gate runs before its own environment is deployed); the gated environment when it requires none.
+   */
+  soakEnvironments?: readonly string[]
   target: CommitTarget
-  /** Only deployments of these services count for `deployment` and `soak`; each needs its own. */
-  services?: readonly string[]
+  /** Which deployments count for `deployment` and `soak`; each service needs its own. */
+  scope?: DeploymentScope
   /** Needed by `checks`, `deployment` and `soak`. */
   github?: GitHubClient
   clock: Clock
@@ -32,9 +37,9 @@ export function createMeasure(context: MeasureContext): Measure {
       case 'checks':
         return measureChecks(github(criterion), context.target, context.environment, criterion, attempt)
       case 'deployment':
-        return measureDeployments(github(criterion), context.target, criterion, context.services)
+        return measureDeployments(github(criterion), context.target, criterion, context.scope)
       case 'soak':
-        return measureSoak(github(criterion), context.target, context.environment, criterion, context.clock.now(), context.services)
+        return measureSoak(github(criterion), context.target, context.soakEnvironments ?? [context.environment], criterion, context.clock.now(), context.scope)
       case 'http':
         return measureHttp(criterion, signal)
       case 'prometheus':

@@ -2,7 +2,7 @@
 import type { GitHubClient } from '../../github/index.js'
 import { evaluateGate, systemClock, type Clock } from '../evaluate.js'
 import { gateDocument, type GateDocument } from '../summary.js'
-import type { GateConfig, GateCriterion } from '../types.js'
+import type { DeploymentScope, GateConfig, GateCriterion } from '../types.js'
 import type { CommitTarget } from './github.js'
 import { createMeasure, withPrometheusAddress } from './measure.js'
 
@@ -10,8 +10,10 @@ export interface RunGateOptions {
   config: GateConfig
   environment: string
   target: CommitTarget
-  /** Only deployments of these services count for `deployment` and `soak`. */
-  services?: readonly string[]
+  /** See `MeasureContext.soakEnvironments`. */
+  soakEnvironments?: readonly string[]
+  /** Which deployments count for `deployment` and `soak`. */
+  scope?: DeploymentScope
   /** Needed by `checks`, `deployment` and `soak`. */
   github?: GitHubClient
   /** Replaces every `prometheus` and `canary` criterion's address. */
@@ -32,7 +34,8 @@ export async function runGate(options: RunGateOptions): Promise<GateDocument> {
       target: options.target,
       clock,
       ...(options.github === undefined ? {} : { github: options.github }),
-      ...(options.services === undefined ? {} : { services: options.services })
+      ...(options.soakEnvironments === undefined ? {} : { soakEnvironments: options.soakEnvironments }),
+      ...(options.scope === undefined ? {} : { scope: options.scope })
     }),
     ...(options.signal === undefined ? {} : { signal: options.signal })
   })
