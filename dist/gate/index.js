@@ -43781,6 +43781,19 @@ function parseOverride(text) {
         throw new Error(`${OVERRIDE_KEY_PATH}: expected a mapping of gate criteria, e.g. "soak: 10m"`);
     return value;
 }
+/**
+ * Where the gate of `environment` looks for this commit's deployments. A gate runs before its own
+ * environment is deployed, so `soak` counts from the environments it requires (from itself only
+ * when it requires none); with services, each is waited for only where it has deploy settings.
+ */
+function gateScope(manifest, environment, services) {
+    const requires = manifest.environments[environment]?.requires ?? [];
+    const soakEnvironments = requires.length > 0 ? [...requires] : [environment];
+    if (services === undefined)
+        return { soakEnvironments, scope: {} };
+    const deploysTo = Object.fromEntries(services.map((service) => [service, Object.keys(manifest.services[service]?.deploy ?? {})]));
+    return { soakEnvironments, scope: { services, deploysTo } };
+}
 
 ;// CONCATENATED MODULE: ./shared/src/gate/index.ts
 /** The promotion gate's pure core: criteria, the Argo-style evaluator, windows, conditions and the canary judge. */
@@ -43897,15 +43910,28 @@ function payloadService(payload) {
     const service = typeof value === 'object' && value !== null ? value.service : undefined;
     return typeof service === 'string' ? service : undefined;
 }
-/** Every (environment, service) pair; one pair per environment without services. */
-function pairs(environments, services) {
-    return environments.flatMap((environment) => (services === undefined || services.length === 0 ? [{ environment }] : services.map((service) => ({ environment, service }))));
+/**
+ * Every (environment, service) pair that needs a deployment; one pair per environment without
+ * services. A service that never deploys to an environment is not waited for there (a service
+ * that goes straight to production has no staging deployment to find).
+ */
+function pairs(environments, scope) {
+    const { services, deploysTo } = scope;
+    if (services === undefined || services.length === 0)
+        return environments.map((environment) => ({ environment }));
+    return environments.flatMap((environment) => services.filter((service) => deploysTo?.[service]?.includes(environment) ?? true).map((service) => ({ environment, service })));
+}
+/** What a criterion with nothing to wait for says. */
+function nothingDeploysTo(environments, scope) {
+    return `none of ${(scope.services ?? []).join(', ')} deploys to ${environments.join(', ')}: nothing to wait for`;
 }
 function describePair(pair) {
     return pair.service === undefined ? pair.environment : `${pair.environment} for ${pair.service}`;
 }
-async function measureDeployments(client, target, criterion, services) {
-    const wanted = pairs(criterion.environments, services);
+async function measureDeployments(client, target, criterion, scope = {}) {
+    const wanted = pairs(criterion.environments, scope);
+    if (wanted.length === 0)
+        return { phase: 'successful', message: nothingDeploysTo(criterion.environments, scope) };
     const missing = [];
     for (const pair of wanted) {
         if ((await successfulDeployment(client, target, pair.environment, pair.service)) === undefined)
@@ -43917,13 +43943,16 @@ async function measureDeployments(client, target, criterion, services) {
     return { phase: 'successful', message: `${short} deployed successfully to ${wanted.map(describePair).join(', ')}` };
 }
 /**
- * Soak time counts from the commit's successful deployment to the gated environment; with
- * several services, from the latest of them (the one that soaked least).
+ * Soak time counts from the commit's successful deployment to `environments` (those the gated
+ * environment requires); with several deployments, from the latest (the one that soaked least).
  */
-async function measureSoak(client, target, environment, criterion, now, services) {
+async function measureSoak(client, target, environments, criterion, now, scope = {}) {
+    const wanted = pairs(environments, scope);
+    if (wanted.length === 0)
+        return { phase: 'successful', message: nothingDeploysTo(environments, scope) };
     const deployedAt = [];
     const missing = [];
-    for (const pair of pairs([environment], services)) {
+    for (const pair of wanted) {
         const deployment = await successfulDeployment(client, target, pair.environment, pair.service);
         if (deployment === undefined)
             missing.push(describePair(pair));
@@ -44409,9 +44438,9 @@ function createMeasure(context) {
             case 'checks':
                 return measureChecks(github(criterion), context.target, context.environment, criterion, attempt);
             case 'deployment':
-                return measureDeployments(github(criterion), context.target, criterion, context.services);
+                return measureDeployments(github(criterion), context.target, criterion, context.scope);
             case 'soak':
-                return measureSoak(github(criterion), context.target, context.environment, criterion, context.clock.now(), context.services);
+                return measureSoak(github(criterion), context.target, context.soakEnvironments ?? [context.environment], criterion, context.clock.now(), context.scope);
             case 'http':
                 return measureHttp(criterion, signal);
             case 'prometheus':
@@ -44447,7 +44476,8 @@ async function runGate(options) {
             target: options.target,
             clock,
             ...(options.github === undefined ? {} : { github: options.github }),
-            ...(options.services === undefined ? {} : { services: options.services })
+            ...(options.soakEnvironments === undefined ? {} : { soakEnvironments: options.soakEnvironments }),
+            ...(options.scope === undefined ? {} : { scope: options.scope })
         }),
         ...(options.signal === undefined ? {} : { signal: options.signal })
     });
@@ -48917,7 +48947,7 @@ async function run() {
             environment,
             target,
             signal: cancel.signal,
-            ...(services === undefined ? {} : { services }),
+            ...gateScope(manifest, environment, services),
             ...(github === undefined ? {} : { github }),
             ...(prometheusAddress === undefined ? {} : { prometheusAddress })
         });

@@ -132,7 +132,8 @@ describe('gate bundle through the runner contract', () => {
   })
 
   it('an inconclusive gate passes the step with fail-on-inconclusive false, and a check run says action_required', async () => {
-    github.addDeployment({ environment: 'production', sha: SHA, statuses: ['success'] })
+    // production requires staging, so its soak counts from the commit's staging deployment.
+    github.addDeployment({ environment: 'staging', sha: SHA, statuses: ['success'] })
 
     // production declares no gate: the input alone gives it one.
     const run = await gateAction({ environment: 'production', gate: 'soak: 1h', status: 'check-run', 'fail-on-inconclusive': 'false' })
