@@ -33,6 +33,9 @@ export async function deployToDocker(target: DockerTarget, request: DeployReques
     return result.stdout.toString('utf8').trim()
   }
 
+  // Every later call would fail the same way, under a misleading name (`docker pull` for an
+  // unreachable host): say first that the engine itself cannot be reached, and why.
+  await must(['version', '--format', '{{.Server.Version}}'], `reaching the Docker engine${target.host === undefined ? '' : ` at ${withoutPassword(target.host)}`}`)
   if ((await docker(['image', 'inspect', request.image])).exitCode !== 0) await must(['pull', request.image], `docker pull ${request.image}`)
   const existing = await docker(['container', 'inspect', name, '--format', '{{.Config.Image}}'])
   const previous = existing.exitCode === 0 ? existing.stdout.toString('utf8').trim() : undefined
@@ -106,4 +109,9 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false
   }
+}
+
+/** `host` for messages: a password in its URL (`tcp://user:secret@…`) must not reach logs. */
+function withoutPassword(host: string): string {
+  return host.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/]*@/i, '$1:***@')
 }
