@@ -20111,6 +20111,9 @@ async function deployToDocker(target, request, options = {}) {
             throw new DeployError(`${what} failed: ${(result.stderr.trim() || result.stdout.toString('utf8').trim()).split('\n').slice(-3).join(' / ')}`);
         return result.stdout.toString('utf8').trim();
     };
+    // Every later call would fail the same way, under a misleading name (`docker pull` for an
+    // unreachable host): say first that the engine itself cannot be reached, and why.
+    await must(['version', '--format', '{{.Server.Version}}'], `reaching the Docker engine${target.host === undefined ? '' : ` at ${withoutPassword(target.host)}`}`);
     if ((await docker(['image', 'inspect', request.image])).exitCode !== 0)
         await must(['pull', request.image], `docker pull ${request.image}`);
     const existing = await docker(['container', 'inspect', name, '--format', '{{.Config.Image}}']);
@@ -20184,6 +20187,10 @@ async function answers(url) {
     catch {
         return false;
     }
+}
+/** `host` for messages: a password in its URL (`tcp://user:secret@…`) must not reach logs. */
+function withoutPassword(host) {
+    return host.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/]*@/i, '$1:***@');
 }
 
 ;// CONCATENATED MODULE: ./shared/src/deploy/targets/index.ts
