@@ -24,13 +24,12 @@
  * `describeWithEngine` skips loudly outside CI when the engine is missing, and fails under
  * `CI=true`, where every engine test must run.
  */
-import { describe, it } from '@jest/globals'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exec, killTree } from '../../shared/src/exec/index.js'
-import { findOnPath } from './tools.js'
+import { describeWhenAvailable, findOnPath } from './tools.js'
 
 export type Engine = 'dockerd' | 'buildah' | 'podman'
 
@@ -51,19 +50,7 @@ export function engineMissing(engine: Engine): string | undefined {
 
 /** `describe` when the engine can run here; otherwise a loud skip, or a failure under CI=true. */
 export function describeWithEngine(engine: Engine, name: string, body: () => void): void {
-  const missing = engineMissing(engine)
-  if (missing === undefined) {
-    describe(name, body)
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it(`needs ${engine}, which CI must provide`, () => {
-        throw new Error(`${engine}: ${missing}; CI runs every engine test`)
-      })
-    })
-  } else {
-    console.warn(`SKIPPED "${name}": ${engine}: ${missing}; CI runs these tests`)
-    describe.skip(name, body)
-  }
+  describeWhenAvailable(engine, engineMissing(engine), name, body)
 }
 
 export interface BuildahStorage {

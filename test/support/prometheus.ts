@@ -12,7 +12,6 @@
  * (`up{job="app"} == 1`). `stop()` ends it with SIGTERM and waits for it to exit; it may be
  * called mid-test (to make Prometheus unreachable) and again at the end.
  */
-import { describe, it } from '@jest/globals'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -21,6 +20,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { killTree } from '../../shared/src/exec/index.js'
+import { describeWhenAvailable } from './tools.js'
 
 export const PROMETHEUS_BINARY = '/usr/bin/prometheus'
 export const SCRAPE_JOB = 'app'
@@ -37,18 +37,8 @@ export interface TestPrometheus {
 
 /** `describe`, or a loud skip when Prometheus is missing outside CI; in CI a missing binary fails. */
 export function describeWithPrometheus(name: string, body: () => void): void {
-  if (existsSync(PROMETHEUS_BINARY)) {
-    describe(name, body)
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('needs prometheus, which CI must install', () => {
-        throw new Error(`${PROMETHEUS_BINARY} is missing (apt-get install prometheus); CI runs every Prometheus test`)
-      })
-    })
-  } else {
-    console.warn(`SKIPPED "${name}": ${PROMETHEUS_BINARY} is missing (apt-get install prometheus); CI runs these tests`)
-    describe.skip(name, body)
-  }
+  const missing = existsSync(PROMETHEUS_BINARY) ? undefined : `${PROMETHEUS_BINARY} is missing (apt-get install prometheus)`
+  describeWhenAvailable('prometheus', missing, name, body)
 }
 
 /**

@@ -21,7 +21,6 @@
  * - `startFlakyProxy(targetHost, failures)`: a loopback proxy answering 500 to its first
  *   `failures` requests, then forwarding; `unusedLoopbackHost()`: a host:port nobody listens on.
  */
-import { describe, it } from '@jest/globals'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
@@ -32,9 +31,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { killTree } from '../../shared/src/exec/index.js'
-import { findOnPath } from './tools.js'
 import { basicAuthorization, type RegistryCredentials } from '../../shared/src/registry/auth.js'
 import { OCI_INDEX, OCI_MANIFEST } from '../../shared/src/registry/media-types.js'
+import { describeWhenAvailable, findOnPath } from './tools.js'
 
 export const TEST_CREDENTIALS: RegistryCredentials = { username: 'flotilla', password: 'flotilla-test-password' }
 
@@ -61,18 +60,7 @@ export interface TestRegistry {
 
 /** `describe`, or a loud skip when docker-registry is missing outside CI; in CI a missing binary fails. */
 export function describeWithRegistry(name: string, body: () => void): void {
-  if (registryBinary !== undefined) {
-    describe(name, body)
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('needs docker-registry, which CI must install', () => {
-        throw new Error('docker-registry is not installed (apt-get install docker-registry); CI runs every registry test')
-      })
-    })
-  } else {
-    console.warn(`SKIPPED "${name}": docker-registry is not installed (apt-get install docker-registry); CI runs these tests`)
-    describe.skip(name, body)
-  }
+  describeWhenAvailable('docker-registry', registryBinary === undefined ? 'not installed (apt-get install docker-registry)' : undefined, name, body)
 }
 
 /** Starts a registry and waits until `/v2/` answers; retries on another port if the chosen one was taken meanwhile. */

@@ -15,14 +15,13 @@
  * side is an `ssh` wrapper first on `clientEnv`'s PATH (the docker CLI runs `ssh` from PATH) that
  * uses only that key and a known_hosts pinning the host key.
  */
-import { describe, it } from '@jest/globals'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { exec, killTree } from '../../shared/src/exec/index.js'
-import { findOnPath } from './tools.js'
+import { describeWhenAvailable, findOnPath } from './tools.js'
 
 const STARTUP_TIMEOUT_MS = 15_000
 const SHUTDOWN_TIMEOUT_MS = 10_000
@@ -39,19 +38,7 @@ export function sshdMissing(): string | undefined {
 
 /** `describe` when sshd can run here; otherwise a loud skip, or a failure under CI=true. */
 export function describeWithSshd(name: string, body: () => void): void {
-  const missing = sshdMissing()
-  if (missing === undefined) {
-    describe(name, body)
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('needs sshd, which CI must provide', () => {
-        throw new Error(`sshd: ${missing}; CI runs every ssh test`)
-      })
-    })
-  } else {
-    console.warn(`SKIPPED "${name}": sshd: ${missing}; CI runs these tests`)
-    describe.skip(name, body)
-  }
+  describeWhenAvailable('sshd', sshdMissing(), name, body)
 }
 
 export interface TestSshd {

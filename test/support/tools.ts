@@ -3,8 +3,9 @@
  * and a failure under `CI=true`, where `.ci/run` installs every program the tests use.
  *
  *   itWithProgram('kubectl', 'kubernetes-client', 'agrees with kubectl', async (kubectl) => { … })
+ *   describeWhenAvailable('prometheus', missingReason, 'gates on Prometheus', () => { … })
  */
-import { it } from '@jest/globals'
+import { describe, it } from '@jest/globals'
 import { existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 
@@ -25,5 +26,24 @@ export function itWithProgram(program: string, debianPackage: string, name: stri
   } else {
     console.warn(`SKIPPED "${name}": ${program} is not installed (apt-get install ${debianPackage}); CI runs it`)
     it.skip(name, () => body(''))
+  }
+}
+
+/**
+ * `describe` when `missing` is undefined; otherwise a loud skip on a laptop, or under `CI=true` one
+ * failing test saying what is missing (`what`: the engine or program, `missing`: why it cannot run).
+ */
+export function describeWhenAvailable(what: string, missing: string | undefined, name: string, body: () => void): void {
+  if (missing === undefined) {
+    describe(name, body)
+  } else if (process.env.CI === 'true') {
+    describe(name, () => {
+      it(`needs ${what}, which CI must provide`, () => {
+        throw new Error(`${what}: ${missing}; CI runs every test that needs it`)
+      })
+    })
+  } else {
+    console.warn(`SKIPPED "${name}": ${what}: ${missing}; CI runs these tests`)
+    describe.skip(name, body)
   }
 }
