@@ -83,10 +83,10 @@ describe('detect bundle through the runner contract', () => {
     })
     expect(JSON.parse(run.outputs.shards)).toHaveLength(1)
     // The example promotes staging, then production behind its gate; users goes to both.
-    const users = { include: [{ service: 'users', image: 'ghcr.io/acme-shop/users' }] }
+    expect(JSON.parse(run.outputs['service-shards'])).toEqual([['users']])
     expect(JSON.parse(run.outputs.promotion)).toEqual([
-      { environments: ['staging'], gated: [], deploy: { include: [{ environment: 'staging', part: '1/1', services: users }] } },
-      { environments: ['production'], gated: ['production'], deploy: { include: [{ environment: 'production', part: '1/1', services: users }] } }
+      { environments: ['staging'], gated: [], deploy: { include: [{ environment: 'staging', part: '1/1', services: ['users'] }] } },
+      { environments: ['production'], gated: ['production'], deploy: { include: [{ environment: 'production', part: '1/1', services: ['users'] }] } }
     ])
     expect(run.summary).toContain('**Promotion:** staging (1 service) → production (1 service, gated)')
     expect(JSON.parse(run.outputs.reasons)).toEqual({ users: ['changed services/users/app/greeting.py'] })

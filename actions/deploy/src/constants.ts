@@ -3,6 +3,7 @@ export const Inputs = {
   Service: 'service',
   Environment: 'environment',
   Image: 'image',
+  Tag: 'tag',
   Sha: 'sha',
   Token: 'token',
   DeployToken: 'deploy-token',

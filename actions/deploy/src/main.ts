@@ -38,14 +38,15 @@ export async function run(): Promise<void> {
     )
     const service = required(Inputs.Service)
     const environment = required(Inputs.Environment)
-    const image = required(Inputs.Image)
+    const image = runner.input(Inputs.Image)
+    const tag = runner.input(Inputs.Tag)
     const sha = runner.input(Inputs.Sha) ?? process.env.GITHUB_SHA ?? ''
     const requiredContexts = contextList(runner.input(Inputs.RequiredContexts))
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()
     const root = resolve(workspace, runner.input(Inputs.WorkingDirectory) ?? '.')
     const manifest = await loadManifest(root, { file: runner.input(Inputs.Manifest) })
     const plan = await pinServiceDeploy(
-      planServiceDeploy(manifest, { service, environment, image, sha }),
+      planServiceDeploy(manifest, { service, environment, sha, ...(image === undefined ? {} : { image }), ...(tag === undefined ? {} : { tag }) }),
       pinMode,
       registryTagDigestLookup({
         credentials: async (registry) => {

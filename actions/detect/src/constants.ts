@@ -16,6 +16,7 @@ export const Outputs = {
   Matrix: 'matrix',
   Shards: 'shards',
   ShardCount: 'shard-count',
+  ServiceShards: 'service-shards',
   Promotion: 'promotion',
   AnyChanged: 'any-changed',
   All: 'all',

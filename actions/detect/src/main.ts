@@ -66,6 +66,7 @@ export async function run(): Promise<void> {
       [Outputs.Matrix]: fitsOneMatrix ? JSON.stringify(plan.matrix) : '',
       [Outputs.Shards]: JSON.stringify(plan.shards),
       [Outputs.ShardCount]: String(plan.shards.length),
+      [Outputs.ServiceShards]: JSON.stringify(plan.serviceShards),
       [Outputs.Promotion]: JSON.stringify(plan.promotion),
       [Outputs.AnyChanged]: String(document.anyChanged),
       [Outputs.All]: String(plan.all),

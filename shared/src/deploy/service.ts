@@ -48,9 +48,10 @@ export interface ServiceDeployResult {
 
 /**
  * Checks a deploy against the manifest before anything runs: a known environment, deploy
- * settings for it, valid target settings and an image with a tag or digest.
+ * settings for it, valid target settings and an image with a tag or digest — given whole, or as
+ * a `tag` of the service's image name in the manifest.
  */
-export function planServiceDeploy(manifest: Manifest, input: { service: string; environment: string; image: string; sha: string }): ServiceDeploy {
+export function planServiceDeploy(manifest: Manifest, input: { service: string; environment: string; image?: string; tag?: string; sha: string }): ServiceDeploy {
   const { service: name, environment } = input
   const environmentConfig = manifest.environments[environment]
   if (environmentConfig === undefined) {
@@ -62,11 +63,14 @@ export function planServiceDeploy(manifest: Manifest, input: { service: string; 
   if (service.deploy[environment] === undefined) throw new DeployError(`${name} has no deploy settings for ${environment}: add ${keyPath} to ${manifest.source}`)
   const { target, problems } = parseDeployTarget(service.deploy[environment], keyPath)
   if (target === undefined) throw new DeployError(`${manifest.source}: ${problems.map((problem) => `${problem.keyPath}: ${problem.message}`).join('; ')}`)
-  const reference = parseImageReference(input.image)
-  if (reference.tag === undefined && reference.digest === undefined) throw new DeployError(`image ${input.image} has neither a tag nor a digest: deploy an exact version`)
+  if (input.image !== undefined && input.tag !== undefined) throw new DeployError(`give the image to deploy or a tag of ${name}'s image, not both`)
+  if (input.image === undefined && input.tag === undefined) throw new DeployError(`give the image to deploy, or a tag of ${name}'s image (${service.image.name})`)
+  const image = input.image ?? `${service.image.name}:${input.tag}`
+  const reference = parseImageReference(image)
+  if (reference.tag === undefined && reference.digest === undefined) throw new DeployError(`image ${image} has neither a tag nor a digest: deploy an exact version`)
   if (!/^[0-9a-f]{40}$/.test(input.sha)) throw new DeployError(`"${input.sha}" is not a full commit SHA`)
   return {
-    request: { service: name, environment, image: input.image, sha: input.sha, ...(reference.digest === undefined ? {} : { digest: reference.digest }) },
+    request: { service: name, environment, image, sha: input.sha, ...(reference.digest === undefined ? {} : { digest: reference.digest }) },
     target,
     production: environmentConfig.production,
     transient: environmentConfig.transient,

@@ -3,11 +3,11 @@ import type { Manifest, ServiceConfig } from '../config/types.js'
 import { dependenciesOf, dependentsClosure, dependentsOf, type DependencyEdges } from '../graph/index.js'
 import { compilePatterns, createRouter } from '../match/index.js'
 import { MATRIX_LIMIT } from './limits.js'
-import { promotionSteps } from './promotion.js'
+import { chunks, promotionSteps } from './promotion.js'
 import type { MatrixEntry, Plan, PlannedService, SelectionReason } from './types.js'
 
 export type * from './types.js'
-export { promotionOrder, promotionSteps, describePromotion, type Promotion, type PromotionStep, type DeployShard, type DeployEntry } from './promotion.js'
+export { promotionOrder, promotionSteps, describePromotion, type Promotion, type PromotionStep, type DeployShard } from './promotion.js'
 
 export { MATRIX_LIMIT } from './limits.js'
 
@@ -33,10 +33,7 @@ export function computePlan(manifest: Manifest, changes: ChangeSet): Plan {
   }
 
   const include = services.map((service) => matrixEntry(manifest.services[service.name]))
-  const shards: Plan['shards'] = []
-  for (let start = 0; start < include.length; start += MATRIX_LIMIT) {
-    shards.push({ include: include.slice(start, start + MATRIX_LIMIT) })
-  }
+  const shards: Plan['shards'] = chunks(include, MATRIX_LIMIT).map((entries) => ({ include: entries }))
   const warnings = [...changes.warnings]
   if (shards.length > 1) {
     warnings.push(
@@ -55,6 +52,7 @@ export function computePlan(manifest: Manifest, changes: ChangeSet): Plan {
     changedOwners,
     matrix: { include },
     shards,
+    serviceShards: chunks(services.map((service) => service.name), MATRIX_LIMIT),
     promotion: promotionSteps(manifest, services.map((service) => service.name)),
     warnings
   }

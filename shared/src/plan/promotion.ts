@@ -43,18 +43,16 @@ export function describePromotion(waves: string[][]): string {
   return waves.map((wave) => (wave.length === 1 ? wave[0] : `{${wave.join(', ')}}`)).join(' → ')
 }
 
-/** One service to deploy: what a deploy job's matrix entry needs, and no more (job outputs are capped at 1 MB). */
-export interface DeployEntry {
-  service: string
-  image: string
-}
-
-/** One environment's share of a promotion step: at most 256 services, GitHub's matrix limit. */
+/**
+ * One environment's share of a promotion step: at most 256 services, GitHub's matrix limit. Only
+ * names: a job's outputs are capped at 1 MB (counted as UTF-16), and a deploy job finds the rest
+ * (image name, target) in flotilla.yml.
+ */
 export interface DeployShard {
   environment: string
   /** `1/1`, or `2/8` when the environment's services fill several shards; for job names. */
   part: string
-  services: { include: DeployEntry[] }
+  services: string[]
 }
 
 /** One wave of the promotion, with what the selected services need in it. */
@@ -77,17 +75,19 @@ export function promotionSteps(manifest: Pick<Manifest, 'environments' | 'servic
     const include: DeployShard[] = []
     const receiving: string[] = []
     for (const environment of environments) {
-      const entries = selected
-        .map((name) => manifest.services[name])
-        .filter((service) => service !== undefined && Object.hasOwn(service.deploy, environment))
-        .map((service) => ({ service: service.name, image: service.image.name }))
-      if (entries.length > 0) receiving.push(environment)
-      const parts = Math.ceil(entries.length / MATRIX_LIMIT)
-      for (let part = 0; part < parts; part++) {
-        include.push({ environment, part: `${part + 1}/${parts}`, services: { include: entries.slice(part * MATRIX_LIMIT, (part + 1) * MATRIX_LIMIT) } })
-      }
+      const names = selected.filter((name) => manifest.services[name] !== undefined && Object.hasOwn(manifest.services[name].deploy, environment))
+      if (names.length > 0) receiving.push(environment)
+      const shards = chunks(names, MATRIX_LIMIT)
+      shards.forEach((services, index) => include.push({ environment, part: `${index + 1}/${shards.length}`, services }))
     }
     const gated = receiving.filter((environment) => manifest.environments[environment].gate !== undefined)
     return { environments, gated, deploy: { include } }
   })
+}
+
+/** `items` in order, in chunks of at most `size`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = []
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size))
+  return result
 }

@@ -45,6 +45,11 @@ export interface Plan {
   matrix: { include: MatrixEntry[] }
   /** The matrix split in chunks of at most 256 (GitHub's limit); one shard when it fits. */
   shards: Array<{ include: MatrixEntry[] }>
+  /**
+   * The same shards as service names only: what a workflow passes between jobs when a plan has
+   * thousands of services (a job's outputs are capped at 1 MB, counted as UTF-16).
+   */
+  serviceShards: string[][]
   /** The environments in promotion order (from `requires`) with what each step deploys. */
   promotion: PromotionStep[]
   warnings: string[]

@@ -17,6 +17,7 @@ export interface PlanDocument {
   reasons: Record<string, string[]>
   matrix: Plan['matrix']
   shards: Plan['shards']
+  serviceShards: Plan['serviceShards']
   promotion: Plan['promotion']
   warnings: string[]
   manifest: string
@@ -35,6 +36,7 @@ export function planDocument(manifest: Manifest, changes: ChangeSet, plan: Plan)
     reasons: Object.fromEntries(plan.services.map((service) => [service.name, reasonTexts(service)])),
     matrix: plan.matrix,
     shards: plan.shards,
+    serviceShards: plan.serviceShards,
     promotion: plan.promotion,
     warnings: plan.warnings,
     manifest: manifest.source
@@ -152,7 +154,7 @@ function plural(count: number, noun: string): string {
 /** `staging (2 services) → production (2 services, gated)`: where this change goes, step by step. */
 function promotionText(plan: Plan): string {
   const environmentText = (step: Plan['promotion'][number], environment: string): string => {
-    const count = step.deploy.include.filter((shard) => shard.environment === environment).reduce((sum, shard) => sum + shard.services.include.length, 0)
+    const count = step.deploy.include.filter((shard) => shard.environment === environment).reduce((sum, shard) => sum + shard.services.length, 0)
     const gated = step.gated.includes(environment) ? ', gated' : ''
     return `${escapeText(environment)} (${plural(count, 'service')}${gated})`
   }

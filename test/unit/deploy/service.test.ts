@@ -49,6 +49,18 @@ describe('planServiceDeploy', () => {
     expect(plan.transient).toBe(true)
   })
 
+  it("deploys a tag of the service's image as the manifest names it", () => {
+    const plan = planServiceDeploy(manifest, { service: 'cart', environment: 'production', tag: `git-${SHA}`, sha: SHA })
+    expect(plan.request.image).toBe(`localhost:5000/team/cart:git-${SHA}`)
+  })
+
+  it('needs exactly one of an image and a tag', () => {
+    expect(() => planServiceDeploy(manifest, { service: 'cart', environment: 'production', sha: SHA })).toThrow("give the image to deploy, or a tag of cart's image (localhost:5000/team/cart)")
+    expect(() => planServiceDeploy(manifest, { service: 'cart', environment: 'production', image: 'localhost:5000/team/cart:1', tag: '1', sha: SHA })).toThrow(
+      "give the image to deploy or a tag of cart's image, not both"
+    )
+  })
+
   it.each([
     [{ environment: 'qa' }, 'unknown environment "qa" (flotilla.yml has staging, production)'],
     [{ service: 'billing' }, 'unknown service "billing" (flotilla.yml has cart, users)'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Manifest, ServiceConfig } from '../../../shared/src/config/types.js'
-import { describePromotion, MATRIX_LIMIT, promotionOrder, promotionSteps } from '../../../shared/src/plan/index.js'
+import { computePlan, describePromotion, MATRIX_LIMIT, promotionOrder, promotionSteps } from '../../../shared/src/plan/index.js'
 
 const env = (requires: string[] = [], gate?: Record<string, unknown>) => ({ requires, ...(gate === undefined ? {} : { gate }) })
 
@@ -67,20 +67,14 @@ describe('promotionSteps', () => {
       {
         environments: ['staging'],
         gated: [],
-        deploy: { include: [{ environment: 'staging', part: '1/1', services: { include: [{ service: 'api', image: 'registry.example/api' }] } }] }
+        deploy: { include: [{ environment: 'staging', part: '1/1', services: ['api'] }] }
       },
       {
         // eu receives nothing from this change, so its gate does not run and it has no deploy entry.
         environments: ['production', 'eu'],
         gated: ['production'],
         deploy: {
-          include: [
-            {
-              environment: 'production',
-              part: '1/1',
-              services: { include: [{ service: 'api', image: 'registry.example/api' }, { service: 'worker', image: 'registry.example/worker' }] }
-            }
-          ]
+          include: [{ environment: 'production', part: '1/1', services: ['api', 'worker'] }]
         }
       }
     ])
@@ -96,11 +90,33 @@ describe('promotionSteps', () => {
     const names = Array.from({ length: 600 }, (_, index) => `svc-${index}`)
     const steps = promotionSteps(shop(names.map((name) => deployed(name, ['staging']))), names)
     const shards = steps[0].deploy.include
-    expect(shards.map((shard) => [shard.environment, shard.part, shard.services.include.length])).toEqual([
+    expect(shards.map((shard) => [shard.environment, shard.part, shard.services.length])).toEqual([
       ['staging', '1/3', MATRIX_LIMIT],
       ['staging', '2/3', MATRIX_LIMIT],
       ['staging', '3/3', 600 - 2 * MATRIX_LIMIT]
     ])
-    expect(shards.flatMap((shard) => shard.services.include.map((entry) => entry.service))).toEqual(names)
+    expect(shards.flatMap((shard) => shard.services)).toEqual(names)
+  })
+})
+
+describe("what pipeline.yml passes between jobs", () => {
+  it("stays under GitHub's 1 MB of job outputs (counted as UTF-16) for 2,000 services deployed to three environments", () => {
+    const names = Array.from({ length: 2000 }, (_, index) => `payments-ledger-reconciler-${String(index).padStart(4, '0')}`)
+    const manifest: Manifest = {
+      version: 1,
+      source: 'flotilla.yml',
+      global: [],
+      libraries: {},
+      services: Object.fromEntries(names.map((name) => [name, deployed(name, ['staging', 'production', 'eu'])])),
+      environments: shop([]).environments
+    }
+    const plan = computePlan(manifest, { head: 'h'.repeat(40), all: true, reason: 'a global file changed', source: 'git', files: [], warnings: [] })
+    // The plan job's outputs in pipeline.yml: services, service-shards, any-changed, promotion.
+    const outputs = [JSON.stringify(plan.services.map((service) => service.name)), JSON.stringify(plan.serviceShards), 'true', JSON.stringify(plan.promotion)]
+    const utf16Bytes = outputs.reduce((sum, output) => sum + output.length * 2, 0)
+    expect(plan.serviceShards.flat()).toEqual(names)
+    expect(utf16Bytes).toBeLessThan(1024 * 1024)
+    // The full matrix entries would not fit: that is why the workflows pass names.
+    expect(JSON.stringify(plan.shards).length * 2 + utf16Bytes).toBeGreaterThan(1024 * 1024)
   })
 })
