@@ -9387,20 +9387,22 @@ function promotionSteps(manifest, selected) {
         const include = [];
         const receiving = [];
         for (const environment of environments) {
-            const entries = selected
-                .map((name) => manifest.services[name])
-                .filter((service) => service !== undefined && Object.hasOwn(service.deploy, environment))
-                .map((service) => ({ service: service.name, image: service.image.name }));
-            if (entries.length > 0)
+            const names = selected.filter((name) => manifest.services[name] !== undefined && Object.hasOwn(manifest.services[name].deploy, environment));
+            if (names.length > 0)
                 receiving.push(environment);
-            const parts = Math.ceil(entries.length / MATRIX_LIMIT);
-            for (let part = 0; part < parts; part++) {
-                include.push({ environment, part: `${part + 1}/${parts}`, services: { include: entries.slice(part * MATRIX_LIMIT, (part + 1) * MATRIX_LIMIT) } });
-            }
+            const shards = chunks(names, MATRIX_LIMIT);
+            shards.forEach((services, index) => include.push({ environment, part: `${index + 1}/${shards.length}`, services }));
         }
         const gated = receiving.filter((environment) => manifest.environments[environment].gate !== undefined);
         return { environments, gated, deploy: { include } };
     });
+}
+/** `items` in order, in chunks of at most `size`. */
+function chunks(items, size) {
+    const result = [];
+    for (let start = 0; start < items.length; start += size)
+        result.push(items.slice(start, start + size));
+    return result;
 }
 
 ;// CONCATENATED MODULE: ./shared/src/plan/index.ts
@@ -9431,10 +9433,7 @@ function computePlan(manifest, changes) {
         changedOwners = owners.filter((name) => changed.byOwner.has(name));
     }
     const include = services.map((service) => matrixEntry(manifest.services[service.name]));
-    const shards = [];
-    for (let start = 0; start < include.length; start += MATRIX_LIMIT) {
-        shards.push({ include: include.slice(start, start + MATRIX_LIMIT) });
-    }
+    const shards = chunks(include, MATRIX_LIMIT).map((entries) => ({ include: entries }));
     const warnings = [...changes.warnings];
     if (shards.length > 1) {
         warnings.push(`${include.length} services selected, more than GitHub's ${MATRIX_LIMIT}-job matrix limit: ` +
@@ -9450,6 +9449,7 @@ function computePlan(manifest, changes) {
         changedOwners,
         matrix: { include },
         shards,
+        serviceShards: chunks(services.map((service) => service.name), MATRIX_LIMIT),
         promotion: promotionSteps(manifest, services.map((service) => service.name)),
         warnings
     };
@@ -15502,6 +15502,7 @@ function planDocument(manifest, changes, plan) {
         reasons: Object.fromEntries(plan.services.map((service) => [service.name, reasonTexts(service)])),
         matrix: plan.matrix,
         shards: plan.shards,
+        serviceShards: plan.serviceShards,
         promotion: plan.promotion,
         warnings: plan.warnings,
         manifest: manifest.source
@@ -15615,7 +15616,7 @@ function plural(count, noun) {
 /** `staging (2 services) → production (2 services, gated)`: where this change goes, step by step. */
 function promotionText(plan) {
     const environmentText = (step, environment) => {
-        const count = step.deploy.include.filter((shard) => shard.environment === environment).reduce((sum, shard) => sum + shard.services.include.length, 0);
+        const count = step.deploy.include.filter((shard) => shard.environment === environment).reduce((sum, shard) => sum + shard.services.length, 0);
         const gated = step.gated.includes(environment) ? ', gated' : '';
         return `${escapeText(environment)} (${plural(count, 'service')}${gated})`;
     };
@@ -20434,7 +20435,8 @@ class Fields {
 const GITOPS_PUSH_ATTEMPTS = 12;
 /**
  * Checks a deploy against the manifest before anything runs: a known environment, deploy
- * settings for it, valid target settings and an image with a tag or digest.
+ * settings for it, valid target settings and an image with a tag or digest — given whole, or as
+ * a `tag` of the service's image name in the manifest.
  */
 function planServiceDeploy(manifest, input) {
     const { service: name, environment } = input;
@@ -20451,13 +20453,18 @@ function planServiceDeploy(manifest, input) {
     const { target, problems } = parseDeployTarget(service.deploy[environment], keyPath);
     if (target === undefined)
         throw new DeployError(`${manifest.source}: ${problems.map((problem) => `${problem.keyPath}: ${problem.message}`).join('; ')}`);
-    const reference = parseImageReference(input.image);
+    if (input.image !== undefined && input.tag !== undefined)
+        throw new DeployError(`give the image to deploy or a tag of ${name}'s image, not both`);
+    if (input.image === undefined && input.tag === undefined)
+        throw new DeployError(`give the image to deploy, or a tag of ${name}'s image (${service.image.name})`);
+    const image = input.image ?? `${service.image.name}:${input.tag}`;
+    const reference = parseImageReference(image);
     if (reference.tag === undefined && reference.digest === undefined)
-        throw new DeployError(`image ${input.image} has neither a tag nor a digest: deploy an exact version`);
+        throw new DeployError(`image ${image} has neither a tag nor a digest: deploy an exact version`);
     if (!/^[0-9a-f]{40}$/.test(input.sha))
         throw new DeployError(`"${input.sha}" is not a full commit SHA`);
     return {
-        request: { service: name, environment, image: input.image, sha: input.sha, ...(reference.digest === undefined ? {} : { digest: reference.digest }) },
+        request: { service: name, environment, image, sha: input.sha, ...(reference.digest === undefined ? {} : { digest: reference.digest }) },
         target,
         production: environmentConfig.production,
         transient: environmentConfig.transient,

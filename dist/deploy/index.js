@@ -45250,7 +45250,8 @@ class GitHubChangeApi {
 const GITOPS_PUSH_ATTEMPTS = 12;
 /**
  * Checks a deploy against the manifest before anything runs: a known environment, deploy
- * settings for it, valid target settings and an image with a tag or digest.
+ * settings for it, valid target settings and an image with a tag or digest — given whole, or as
+ * a `tag` of the service's image name in the manifest.
  */
 function planServiceDeploy(manifest, input) {
     const { service: name, environment } = input;
@@ -45267,13 +45268,18 @@ function planServiceDeploy(manifest, input) {
     const { target, problems } = parseDeployTarget(service.deploy[environment], keyPath);
     if (target === undefined)
         throw new DeployError(`${manifest.source}: ${problems.map((problem) => `${problem.keyPath}: ${problem.message}`).join('; ')}`);
-    const reference = parseImageReference(input.image);
+    if (input.image !== undefined && input.tag !== undefined)
+        throw new DeployError(`give the image to deploy or a tag of ${name}'s image, not both`);
+    if (input.image === undefined && input.tag === undefined)
+        throw new DeployError(`give the image to deploy, or a tag of ${name}'s image (${service.image.name})`);
+    const image = input.image ?? `${service.image.name}:${input.tag}`;
+    const reference = parseImageReference(image);
     if (reference.tag === undefined && reference.digest === undefined)
-        throw new DeployError(`image ${input.image} has neither a tag nor a digest: deploy an exact version`);
+        throw new DeployError(`image ${image} has neither a tag nor a digest: deploy an exact version`);
     if (!/^[0-9a-f]{40}$/.test(input.sha))
         throw new DeployError(`"${input.sha}" is not a full commit SHA`);
     return {
-        request: { service: name, environment, image: input.image, sha: input.sha, ...(reference.digest === undefined ? {} : { digest: reference.digest }) },
+        request: { service: name, environment, image, sha: input.sha, ...(reference.digest === undefined ? {} : { digest: reference.digest }) },
         target,
         production: environmentConfig.production,
         transient: environmentConfig.transient,
@@ -49925,6 +49931,7 @@ const Inputs = {
     Service: 'service',
     Environment: 'environment',
     Image: 'image',
+    Tag: 'tag',
     Sha: 'sha',
     Token: 'token',
     DeployToken: 'deploy-token',
@@ -49976,13 +49983,14 @@ async function run() {
         const kubectl = kubectlInstall({ version: input(Inputs.KubectlVersion), sha256: input(Inputs.KubectlSha256), mirror: input(Inputs.KubectlMirror) }, { version: `input '${Inputs.KubectlVersion}'`, sha256: `input '${Inputs.KubectlSha256}'`, mirror: `input '${Inputs.KubectlMirror}'` }, { platform: process.platform, arch: process.arch });
         const service = required(Inputs.Service);
         const environment = required(Inputs.Environment);
-        const image = required(Inputs.Image);
+        const image = input(Inputs.Image);
+        const tag = input(Inputs.Tag);
         const sha = input(Inputs.Sha) ?? process.env.GITHUB_SHA ?? '';
         const requiredContexts = contextList(input(Inputs.RequiredContexts));
         const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
         const root = (0,external_node_path_namespaceObject.resolve)(workspace, input(Inputs.WorkingDirectory) ?? '.');
         const manifest = await loadManifest(root, { file: input(Inputs.Manifest) });
-        const plan = await pinServiceDeploy(planServiceDeploy(manifest, { service, environment, image, sha }), pinMode, registryTagDigestLookup({
+        const plan = await pinServiceDeploy(planServiceDeploy(manifest, { service, environment, sha, ...(image === undefined ? {} : { image }), ...(tag === undefined ? {} : { tag }) }), pinMode, registryTagDigestLookup({
             credentials: async (registry) => {
                 const credentials = await resolveCredentials({
                     registry,

@@ -35328,20 +35328,22 @@ function promotionSteps(manifest, selected) {
         const include = [];
         const receiving = [];
         for (const environment of environments) {
-            const entries = selected
-                .map((name) => manifest.services[name])
-                .filter((service) => service !== undefined && Object.hasOwn(service.deploy, environment))
-                .map((service) => ({ service: service.name, image: service.image.name }));
-            if (entries.length > 0)
+            const names = selected.filter((name) => manifest.services[name] !== undefined && Object.hasOwn(manifest.services[name].deploy, environment));
+            if (names.length > 0)
                 receiving.push(environment);
-            const parts = Math.ceil(entries.length / MATRIX_LIMIT);
-            for (let part = 0; part < parts; part++) {
-                include.push({ environment, part: `${part + 1}/${parts}`, services: { include: entries.slice(part * MATRIX_LIMIT, (part + 1) * MATRIX_LIMIT) } });
-            }
+            const shards = chunks(names, MATRIX_LIMIT);
+            shards.forEach((services, index) => include.push({ environment, part: `${index + 1}/${shards.length}`, services }));
         }
         const gated = receiving.filter((environment) => manifest.environments[environment].gate !== undefined);
         return { environments, gated, deploy: { include } };
     });
+}
+/** `items` in order, in chunks of at most `size`. */
+function chunks(items, size) {
+    const result = [];
+    for (let start = 0; start < items.length; start += size)
+        result.push(items.slice(start, start + size));
+    return result;
 }
 
 ;// CONCATENATED MODULE: ./shared/src/plan/index.ts
@@ -35372,10 +35374,7 @@ function computePlan(manifest, changes) {
         changedOwners = owners.filter((name) => changed.byOwner.has(name));
     }
     const include = services.map((service) => matrixEntry(manifest.services[service.name]));
-    const shards = [];
-    for (let start = 0; start < include.length; start += MATRIX_LIMIT) {
-        shards.push({ include: include.slice(start, start + MATRIX_LIMIT) });
-    }
+    const shards = chunks(include, MATRIX_LIMIT).map((entries) => ({ include: entries }));
     const warnings = [...changes.warnings];
     if (shards.length > 1) {
         warnings.push(`${include.length} services selected, more than GitHub's ${MATRIX_LIMIT}-job matrix limit: ` +
@@ -35391,6 +35390,7 @@ function computePlan(manifest, changes) {
         changedOwners,
         matrix: { include },
         shards,
+        serviceShards: chunks(services.map((service) => service.name), MATRIX_LIMIT),
         promotion: promotionSteps(manifest, services.map((service) => service.name)),
         warnings
     };
@@ -41398,6 +41398,7 @@ function planDocument(manifest, changes, plan) {
         reasons: Object.fromEntries(plan.services.map((service) => [service.name, reasonTexts(service)])),
         matrix: plan.matrix,
         shards: plan.shards,
+        serviceShards: plan.serviceShards,
         promotion: plan.promotion,
         warnings: plan.warnings,
         manifest: manifest.source
@@ -41511,7 +41512,7 @@ function plural(count, noun) {
 /** `staging (2 services) → production (2 services, gated)`: where this change goes, step by step. */
 function promotionText(plan) {
     const environmentText = (step, environment) => {
-        const count = step.deploy.include.filter((shard) => shard.environment === environment).reduce((sum, shard) => sum + shard.services.include.length, 0);
+        const count = step.deploy.include.filter((shard) => shard.environment === environment).reduce((sum, shard) => sum + shard.services.length, 0);
         const gated = step.gated.includes(environment) ? ', gated' : '';
         return `${escapeText(environment)} (${plural(count, 'service')}${gated})`;
     };
@@ -44570,6 +44571,7 @@ const Outputs = {
     Matrix: 'matrix',
     Shards: 'shards',
     ShardCount: 'shard-count',
+    ServiceShards: 'service-shards',
     Promotion: 'promotion',
     AnyChanged: 'any-changed',
     All: 'all',
@@ -44648,6 +44650,7 @@ async function run() {
             [Outputs.Matrix]: fitsOneMatrix ? JSON.stringify(plan.matrix) : '',
             [Outputs.Shards]: JSON.stringify(plan.shards),
             [Outputs.ShardCount]: String(plan.shards.length),
+            [Outputs.ServiceShards]: JSON.stringify(plan.serviceShards),
             [Outputs.Promotion]: JSON.stringify(plan.promotion),
             [Outputs.AnyChanged]: String(document.anyChanged),
             [Outputs.All]: String(plan.all),

@@ -37312,10 +37312,7 @@ function plan_computePlan(manifest, changes) {
         changedOwners = owners.filter((name) => changed.byOwner.has(name));
     }
     const include = services.map((service) => matrixEntry(manifest.services[service.name]));
-    const shards = [];
-    for (let start = 0; start < include.length; start += MATRIX_LIMIT) {
-        shards.push({ include: include.slice(start, start + MATRIX_LIMIT) });
-    }
+    const shards = chunks(include, MATRIX_LIMIT).map((entries) => ({ include: entries }));
     const warnings = [...changes.warnings];
     if (shards.length > 1) {
         warnings.push(`${include.length} services selected, more than GitHub's ${MATRIX_LIMIT}-job matrix limit: ` +
@@ -37331,6 +37328,7 @@ function plan_computePlan(manifest, changes) {
         changedOwners,
         matrix: { include },
         shards,
+        serviceShards: chunks(services.map((service) => service.name), MATRIX_LIMIT),
         promotion: promotionSteps(manifest, services.map((service) => service.name)),
         warnings
     };
