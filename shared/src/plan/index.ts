@@ -3,11 +3,11 @@ import type { Manifest, ServiceConfig } from '../config/types.js'
 import { dependenciesOf, dependentsClosure, dependentsOf, type DependencyEdges } from '../graph/index.js'
 import { compilePatterns, createRouter } from '../match/index.js'
 import { MATRIX_LIMIT } from './limits.js'
-import { chunks, promotionSteps } from './promotion.js'
+import { chunks, promotionSteps, promotionWarnings } from './promotion.js'
 import type { MatrixEntry, Plan, PlannedService, SelectionReason } from './types.js'
 
 export type * from './types.js'
-export { promotionOrder, promotionSteps, describePromotion, type Promotion, type PromotionStep, type DeployShard } from './promotion.js'
+export { promotionOrder, promotionSteps, promotionWarnings, describePromotion, type Promotion, type PromotionStep, type DeployShard } from './promotion.js'
 
 export { MATRIX_LIMIT } from './limits.js'
 
@@ -34,7 +34,7 @@ export function computePlan(manifest: Manifest, changes: ChangeSet): Plan {
 
   const include = services.map((service) => matrixEntry(manifest.services[service.name]))
   const shards: Plan['shards'] = chunks(include, MATRIX_LIMIT).map((entries) => ({ include: entries }))
-  const warnings = [...changes.warnings]
+  const warnings = [...changes.warnings, ...promotionWarnings(manifest.environments)]
   if (shards.length > 1) {
     warnings.push(
       `${include.length} services selected, more than GitHub's ${MATRIX_LIMIT}-job matrix limit: ` +

@@ -1,4 +1,5 @@
 import type { EnvironmentConfig, Manifest } from '../config/types.js'
+import { parseGateConfig } from '../gate/config.js'
 import { MATRIX_LIMIT } from './limits.js'
 
 /**
@@ -90,4 +91,38 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = []
   for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size))
   return result
+}
+
+/**
+ * Gate criteria that cannot pass where a pipeline evaluates them: before the gated environment is
+ * deployed, and after only the environments it requires (transitively). A `soak` needs one of
+ * those, and a `deployment` may only name them. Pure, from the manifest alone.
+ */
+export function promotionWarnings(environments: Record<string, Pick<EnvironmentConfig, 'requires' | 'gate'>>): string[] {
+  const warnings: string[] = []
+  const before = (name: string, seen = new Set<string>()): Set<string> => {
+    for (const required of environments[name]?.requires ?? []) {
+      if (!seen.has(required)) {
+        seen.add(required)
+        before(required, seen)
+      }
+    }
+    return seen
+  }
+  for (const [name, environment] of Object.entries(environments)) {
+    if (environment.gate === undefined) continue
+    const { gate } = parseGateConfig(environment.gate, `environments.${name}.gate`)
+    const earlier = before(name)
+    for (const criterion of gate?.criteria ?? []) {
+      if (criterion.kind === 'soak' && environment.requires.length === 0) {
+        warnings.push(`environments.${name}.gate.soak: ${name} requires no environment, so no deployment of the commit exists when its gate runs; soak counts from the environments it requires`)
+      }
+      if (criterion.kind === 'deployment') {
+        for (const named of criterion.environments.filter((other) => !earlier.has(other))) {
+          warnings.push(`environments.${name}.gate.deployment: ${named} is not deployed before ${name} (it is not among what ${name} requires), so this criterion cannot pass when the gate runs; add ${named} to requires`)
+        }
+      }
+    }
+  }
+  return warnings
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Manifest, ServiceConfig } from '../../../shared/src/config/types.js'
-import { computePlan, describePromotion, MATRIX_LIMIT, promotionOrder, promotionSteps } from '../../../shared/src/plan/index.js'
+import { computePlan, describePromotion, MATRIX_LIMIT, promotionOrder, promotionSteps, promotionWarnings } from '../../../shared/src/plan/index.js'
 
 const env = (requires: string[] = [], gate?: Record<string, unknown>) => ({ requires, ...(gate === undefined ? {} : { gate }) })
 
@@ -118,5 +118,25 @@ describe("what pipeline.yml passes between jobs", () => {
     expect(utf16Bytes).toBeLessThan(1024 * 1024)
     // The full matrix entries would not fit: that is why the workflows pass names.
     expect(JSON.stringify(plan.shards).length * 2 + utf16Bytes).toBeGreaterThan(1024 * 1024)
+  })
+})
+
+describe('promotionWarnings', () => {
+  it('names gate criteria that cannot pass where the pipeline runs the gate', () => {
+    expect(
+      promotionWarnings({
+        dev: env([], { soak: '10m' }),
+        staging: env(['dev'], { soak: '10m', deployment: ['dev'] }),
+        production: env(['staging'], { deployment: ['dev', 'qa'] }),
+        qa: env(['dev'])
+      })
+    ).toEqual([
+      'environments.dev.gate.soak: dev requires no environment, so no deployment of the commit exists when its gate runs; soak counts from the environments it requires',
+      'environments.production.gate.deployment: qa is not deployed before production (it is not among what production requires), so this criterion cannot pass when the gate runs; add qa to requires'
+    ])
+  })
+
+  it('has nothing to say about a consistent promotion', () => {
+    expect(promotionWarnings({ staging: env(), production: env(['staging'], { soak: '30m', deployment: ['staging'] }) })).toEqual([])
   })
 })
