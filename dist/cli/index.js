@@ -9345,6 +9345,7 @@ const MATRIX_LIMIT = 256;
 
 ;// CONCATENATED MODULE: ./shared/src/plan/promotion.ts
 
+
 /**
  * Layers the environments by `requires` (longest path from an environment that requires none).
  * Pure; the manifest loader has already rejected unknown names and cycles, so an unknown
@@ -9404,6 +9405,40 @@ function chunks(items, size) {
         result.push(items.slice(start, start + size));
     return result;
 }
+/**
+ * Gate criteria that cannot pass where a pipeline evaluates them: before the gated environment is
+ * deployed, and after only the environments it requires (transitively). A `soak` needs one of
+ * those, and a `deployment` may only name them. Pure, from the manifest alone.
+ */
+function promotionWarnings(environments) {
+    const warnings = [];
+    const before = (name, seen = new Set()) => {
+        for (const required of environments[name]?.requires ?? []) {
+            if (!seen.has(required)) {
+                seen.add(required);
+                before(required, seen);
+            }
+        }
+        return seen;
+    };
+    for (const [name, environment] of Object.entries(environments)) {
+        if (environment.gate === undefined)
+            continue;
+        const { gate } = parseGateConfig(environment.gate, `environments.${name}.gate`);
+        const earlier = before(name);
+        for (const criterion of gate?.criteria ?? []) {
+            if (criterion.kind === 'soak' && environment.requires.length === 0) {
+                warnings.push(`environments.${name}.gate.soak: ${name} requires no environment, so no deployment of the commit exists when its gate runs; soak counts from the environments it requires`);
+            }
+            if (criterion.kind === 'deployment') {
+                for (const named of criterion.environments.filter((other) => !earlier.has(other))) {
+                    warnings.push(`environments.${name}.gate.deployment: ${named} is not deployed before ${name} (it is not among what ${name} requires), so this criterion cannot pass when the gate runs; add ${named} to requires`);
+                }
+            }
+        }
+    }
+    return warnings;
+}
 
 ;// CONCATENATED MODULE: ./shared/src/plan/index.ts
 
@@ -9434,7 +9469,7 @@ function computePlan(manifest, changes) {
     }
     const include = services.map((service) => matrixEntry(manifest.services[service.name]));
     const shards = chunks(include, MATRIX_LIMIT).map((entries) => ({ include: entries }));
-    const warnings = [...changes.warnings];
+    const warnings = [...changes.warnings, ...promotionWarnings(manifest.environments)];
     if (shards.length > 1) {
         warnings.push(`${include.length} services selected, more than GitHub's ${MATRIX_LIMIT}-job matrix limit: ` +
             `use the ${shards.length} shards instead of the single matrix.`);

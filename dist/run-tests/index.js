@@ -34801,7 +34801,7 @@ exports.isNCNameChar = isNCNameChar;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7871);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5385);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -34810,7 +34810,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7871:
+/***/ 5385:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36094,7 +36094,7 @@ const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
 const MAX_WINDOW_SECONDS = 31 * 24 * 3600;
 const EVALUATION_KEYS = ['initial_delay', 'interval', 'count', 'failure_limit', 'inconclusive_limit', 'consecutive_error_limit', 'consecutive_success_limit', 'dry_run'];
 const GATE_KEYS = ['timeout', 'prometheus_address', 'checks', 'deployment', 'http', 'prometheus', 'canary', 'soak', 'window'];
-function parseGateConfig(raw, keyPath) {
+function config_parseGateConfig(raw, keyPath) {
     if (raw === undefined || raw === null)
         return { problems: [] };
     const reader = new Reader();
@@ -36949,7 +36949,7 @@ class Resolver {
                 ...(raw.gate === undefined ? {} : { gate: raw.gate })
             };
             if (raw.gate !== undefined) {
-                for (const problem of parseGateConfig(raw.gate, childKeyPath(keyPath, 'gate')).problems)
+                for (const problem of config_parseGateConfig(raw.gate, childKeyPath(keyPath, 'gate')).problems)
                     this.report(problem.keyPath, problem.message);
             }
         }
@@ -37284,6 +37284,103 @@ function match_createRouter(owners) {
     };
 }
 
+;// CONCATENATED MODULE: ./shared/src/plan/promotion.ts
+
+
+/**
+ * Layers the environments by `requires` (longest path from an environment that requires none).
+ * Pure; the manifest loader has already rejected unknown names and cycles, so an unknown
+ * requirement is ignored here and a cycle is an error only as a guard.
+ */
+function promotionOrder(environments) {
+    const names = Object.keys(environments);
+    const wave = new Map();
+    const visiting = new Set();
+    const waveOf = (name) => {
+        const known = wave.get(name);
+        if (known !== undefined)
+            return known;
+        if (visiting.has(name))
+            throw new Error(`environment cycle through ${name}`);
+        visiting.add(name);
+        const required = environments[name].requires.filter((other) => Object.hasOwn(environments, other));
+        const index = required.length === 0 ? 0 : Math.max(...required.map(waveOf)) + 1;
+        visiting.delete(name);
+        wave.set(name, index);
+        return index;
+    };
+    const waves = [];
+    for (const name of names)
+        (waves[waveOf(name)] ??= []).push(name);
+    return { waves, gated: names.filter((name) => environments[name].gate !== undefined) };
+}
+/** The promotion path through the deepest wave, as people read it: `dev → staging → production`. */
+function describePromotion(waves) {
+    return waves.map((wave) => (wave.length === 1 ? wave[0] : `{${wave.join(', ')}}`)).join(' → ');
+}
+/**
+ * What each promotion step deploys: the selected services that have deploy settings for each of
+ * its environments, in manifest order. A step is kept even when it deploys nothing, so the step
+ * count (and a workflow's limit on it) does not depend on the change.
+ */
+function promotion_promotionSteps(manifest, selected) {
+    const { waves } = promotionOrder(manifest.environments);
+    return waves.map((environments) => {
+        const include = [];
+        const receiving = [];
+        for (const environment of environments) {
+            const names = selected.filter((name) => manifest.services[name] !== undefined && Object.hasOwn(manifest.services[name].deploy, environment));
+            if (names.length > 0)
+                receiving.push(environment);
+            const shards = promotion_chunks(names, MATRIX_LIMIT);
+            shards.forEach((services, index) => include.push({ environment, part: `${index + 1}/${shards.length}`, services }));
+        }
+        const gated = receiving.filter((environment) => manifest.environments[environment].gate !== undefined);
+        return { environments, gated, deploy: { include } };
+    });
+}
+/** `items` in order, in chunks of at most `size`. */
+function promotion_chunks(items, size) {
+    const result = [];
+    for (let start = 0; start < items.length; start += size)
+        result.push(items.slice(start, start + size));
+    return result;
+}
+/**
+ * Gate criteria that cannot pass where a pipeline evaluates them: before the gated environment is
+ * deployed, and after only the environments it requires (transitively). A `soak` needs one of
+ * those, and a `deployment` may only name them. Pure, from the manifest alone.
+ */
+function promotion_promotionWarnings(environments) {
+    const warnings = [];
+    const before = (name, seen = new Set()) => {
+        for (const required of environments[name]?.requires ?? []) {
+            if (!seen.has(required)) {
+                seen.add(required);
+                before(required, seen);
+            }
+        }
+        return seen;
+    };
+    for (const [name, environment] of Object.entries(environments)) {
+        if (environment.gate === undefined)
+            continue;
+        const { gate } = parseGateConfig(environment.gate, `environments.${name}.gate`);
+        const earlier = before(name);
+        for (const criterion of gate?.criteria ?? []) {
+            if (criterion.kind === 'soak' && environment.requires.length === 0) {
+                warnings.push(`environments.${name}.gate.soak: ${name} requires no environment, so no deployment of the commit exists when its gate runs; soak counts from the environments it requires`);
+            }
+            if (criterion.kind === 'deployment') {
+                for (const named of criterion.environments.filter((other) => !earlier.has(other))) {
+                    warnings.push(`environments.${name}.gate.deployment: ${named} is not deployed before ${name} (it is not among what ${name} requires), so this criterion cannot pass when the gate runs; add ${named} to requires`);
+                }
+            }
+        }
+    }
+    return warnings;
+}
+
 ;// CONCATENATED MODULE: ./shared/src/plan/index.ts
 
 
@@ -37313,7 +37410,7 @@ function plan_computePlan(manifest, changes) {
     }
     const include = services.map((service) => matrixEntry(manifest.services[service.name]));
     const shards = chunks(include, MATRIX_LIMIT).map((entries) => ({ include: entries }));
-    const warnings = [...changes.warnings];
+    const warnings = [...changes.warnings, ...promotionWarnings(manifest.environments)];
     if (shards.length > 1) {
         warnings.push(`${include.length} services selected, more than GitHub's ${MATRIX_LIMIT}-job matrix limit: ` +
             `use the ${shards.length} shards instead of the single matrix.`);
