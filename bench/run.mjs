@@ -18,6 +18,8 @@ const COLD_START_TARGET_MS = 300
 const DETECT_RUNS = 3
 const COLD_START_RUNS = 5
 const CHILD_TIMEOUT_MS = 120_000
+/** GitHub's cap on one job's outputs, counted as UTF-16. */
+const JOB_OUTPUTS_LIMIT_BYTES = 1024 * 1024
 
 /** Runs `node <args>` (argv array, no shell) and returns its result with the wall time. */
 function runNode(args, options = {}) {
@@ -196,6 +198,28 @@ function printTable(figures) {
   if (notes.length > 0) console.log(`\nnotes:\n${notes.join('\n')}`)
 }
 
+/**
+* What pipeline.yml's plan job passes to later jobs (services, service-shards, any-changed,
+ * promotion) for the fixture's selection, beside GitHub's 1 MB cap and the full shards it avoids.
+ */
+function planOutputsFigure(fixture) {
+  const cli = join(root, 'dist', 'cli', 'index.js')
+  const figure = { name: 'pipeline.yml plan job outputs (UTF-16)', baseline: `GitHub limit ${Math.round(JOB_OUTPUTS_LIMIT_BYTES / 1024)} KiB` }
+  if (!existsSync(cli)) return { ...figure, value: 'unavailable', verdict: 'n/a', notes: ['dist/cli/index.js is not built'] }
+  const run = runNode([cli, 'plan', '--base', fixture.base, '--head', fixture.head, '--json'], { cwd: fixture.repo, env: cleanEnv() })
+  if (run.status !== 0) return { ...figure, value: 'failed', verdict: 'error', notes: [`flotilla plan exit ${run.status}: ${lastLine(run.stderr)}`] }
+  const document = JSON.parse(run.stdout)
+  const bytes = [JSON.stringify(document.services), JSON.stringify(document.serviceShards), String(document.anyChanged), JSON.stringify(document.promotion)].reduce((sum, text) => sum + text.length * 2, 0)
+  const fullShards = JSON.stringify(document.shards).length * 2
+  return {
+    ...figure,
+    name: `${figure.name}, ${document.services.length} services`,
+    value: `${(bytes / 1024).toFixed(1)} KiB`,
+    verdict: bytes < JOB_OUTPUTS_LIMIT_BYTES ? 'ok' : 'OVER',
+    notes: [`whole matrix entries instead of names would add ${(fullShards / 1024).toFixed(1)} KiB`]
+  }
+}
+
 async function main() {
   const started = performance.now()
   const { fixture, generated } = loadFixture(benchDir)
@@ -210,6 +234,7 @@ async function main() {
   const speedup = inProcess.naiveMs / inProcess.planMs
   const figures = [
     detectFigure(fixture, inProcess),
+    planOutputsFigure(fixture),
     {
       name: `computePlan in process (median of 5; ${inProcess.selected.length} services, ${inProcess.shards} shards)`,
       value: ms(inProcess.planMs),
