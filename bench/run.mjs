@@ -199,7 +199,7 @@ function printTable(figures) {
 }
 
 /**
-* What pipeline.yml's plan job passes to later jobs (services, service-shards, any-changed,
+ * What pipeline.yml's plan job passes to later jobs (services, service-shards, any-changed,
  * promotion) for the fixture's selection, beside GitHub's 1 MB cap and the full shards it avoids.
  */
 function planOutputsFigure(fixture) {
