@@ -8,7 +8,7 @@ import { exec } from '../../../shared/src/exec/index.js'
 import type { Logger } from '../../../shared/src/log/index.js'
 import { describeWithEngine, startDockerd, type TestDockerd } from '../../support/engines.js'
 import { describeWithSshd, startSshdForDocker, type TestSshd } from '../../support/sshd.js'
-import { buildServerImages, freePort, stopDaemonWithContainers } from './server-images.js'
+import { buildServerImages, freePort, servedImageTarget, stopDaemonWithContainers } from './server-images.js'
 
 describeWithEngine('dockerd', 'the docker target over ssh://', () => {
   describeWithSshd('a Docker host behind sshd', () => {
@@ -34,14 +34,7 @@ describeWithEngine('dockerd', 'the docker target over ssh://', () => {
       sshd = await startSshdForDocker(daemon.host)
       await buildServerImages(daemon, 'localhost:5000/shop/cart', ['1', '2', 'broken'])
       port = await freePort()
-      target = {
-        target: 'docker',
-        network: 'host',
-        ports: [],
-        env: { REGISTRY_HTTP_ADDR: `127.0.0.1:${port}` },
-        // Probed from the runner, not from the Docker host: here both are this machine.
-        health: { url: `http://127.0.0.1:${port}/v2/`, timeoutSeconds: 20 }
-      }
+      target = servedImageTarget(port)
     }, 180_000)
 
     afterAll(async () => {

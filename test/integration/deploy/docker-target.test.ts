@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import { deployToDocker, type DeployRequest, type DockerTarget } from '../../../shared/src/deploy/index.js'
 import { exec } from '../../../shared/src/exec/index.js'
 import { describeWithEngine, startDockerd, type TestDockerd } from '../../support/engines.js'
-import { buildServerImages, freePort, stopDaemonWithContainers } from './server-images.js'
+import { buildServerImages, freePort, servedImageTarget, stopDaemonWithContainers } from './server-images.js'
 
 describeWithEngine('dockerd', 'the docker target', () => {
   let daemon: TestDockerd
@@ -18,13 +18,7 @@ describeWithEngine('dockerd', 'the docker target', () => {
     daemon = await startDockerd()
     await buildServerImages(daemon, 'localhost:5000/shop/cart', ['1', '2', 'broken'])
     port = await freePort()
-    target = {
-      target: 'docker',
-      network: 'host',
-      ports: [],
-      env: { REGISTRY_HTTP_ADDR: `127.0.0.1:${port}` },
-      health: { url: `http://127.0.0.1:${port}/v2/`, timeoutSeconds: 20 }
-    }
+    target = servedImageTarget(port)
   }, 180_000)
 
   afterAll(async () => {

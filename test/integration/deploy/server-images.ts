@@ -8,6 +8,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exec } from '../../../shared/src/exec/index.js'
+import type { DockerTarget } from '../../../shared/src/deploy/index.js'
 import type { TestDockerd } from '../../support/engines.js'
 
 const CONFIG = 'version: 0.1\nstorage:\n  inmemory: {}\nhttp:\n  addr: 127.0.0.1:5000\n'
@@ -51,4 +52,18 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number }
   await new Promise((resolve) => server.close(resolve))
   return port
+}
+
+/**
+ * A docker target running these images on the host network: the server listens on `port`, and the
+ * health probe (made from the runner; here both are this machine) asks it for `/v2/`.
+ */
+export function servedImageTarget(port: number): DockerTarget {
+  return {
+    target: 'docker',
+    network: 'host',
+    ports: [],
+    env: { REGISTRY_HTTP_ADDR: `127.0.0.1:${port}` },
+    health: { url: `http://127.0.0.1:${port}/v2/`, timeoutSeconds: 20 }
+  }
 }
