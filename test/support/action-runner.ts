@@ -3,10 +3,11 @@
  * (hyphens kept, upper-cased), `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files and workflow
  * commands on stdout out. Nothing is mocked: this is the contract GitHub's runner holds us to.
  */
+import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { exec } from '../../shared/src/exec/index.js'
+import { killTree } from '../../shared/src/exec/index.js'
 
 export const repositoryRoot = new URL('../..', import.meta.url).pathname
 
@@ -28,7 +29,15 @@ export interface BundleOptions {
   inputs?: Record<string, string>
   /** GITHUB_* and other variables; merged over a minimal runner environment. */
   env?: Record<string, string | undefined>
+  /**
+   * Cancels the step as the runner does when a workflow is cancelled: once `when` resolves, the
+   * bundle's process (not its group) gets `signal` (SIGTERM by default).
+   */
+  cancel?: { when: Promise<unknown>; signal?: NodeJS.Signals }
 }
+
+/** A bundle's (or the CLI's) process is killed, group and all, if it runs longer than this. */
+const BUNDLE_TIMEOUT_MS = 60_000
 
 export async function runBundle(name: string, options: BundleOptions): Promise<BundleRun> {
   const runnerTemp = await mkdtemp(join(tmpdir(), `runner-${name}-`))
@@ -51,12 +60,7 @@ export async function runBundle(name: string, options: BundleOptions): Promise<B
     }
     for (const [key, value] of Object.entries(options.env ?? {})) env[key] = value
     for (const [key, value] of Object.entries(options.inputs ?? {})) env[`INPUT_${key.toUpperCase()}`] = value
-    const result = await exec(['node', join(repositoryRoot, 'dist', name, 'index.js')], {
-      cwd: options.workspace,
-      env,
-      allowFailure: true,
-      timeoutMs: 60_000
-    })
+    const result = await runNodeScript(join(repositoryRoot, 'dist', name, 'index.js'), [], { cwd: options.workspace, env, cancel: options.cancel })
     const stdout = result.stdout.toString('utf8')
     const runnerTempFiles: Record<string, string> = {}
     for (const name of await readdir(runnerTemp)) {
@@ -74,6 +78,38 @@ export async function runBundle(name: string, options: BundleOptions): Promise<B
   } finally {
     await rm(runnerTemp, { recursive: true, force: true })
   }
+}
+
+/**
+ * Runs `node <script> <args…>` in its own process group and collects its output; once
+ * `cancel.when` resolves, the process (not its group, as the runner and a terminal do) gets
+ * `cancel.signal`, SIGTERM by default.
+ */
+export function runNodeScript(
+  script: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; cancel?: BundleOptions['cancel'] }
+): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('node', [script, ...args], { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+    const timer = setTimeout(() => killTree(child.pid), BUNDLE_TIMEOUT_MS)
+    const { cancel } = options
+    void cancel?.when.then(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(cancel.signal ?? 'SIGTERM')
+    })
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ exitCode: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') })
+    })
+  })
 }
 
 /** `name<<DELIMITER\nvalue\nDELIMITER` blocks, as `@actions/core` writes them. */

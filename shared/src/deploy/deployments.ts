@@ -1,5 +1,6 @@
 import type { GitHubClient } from '../github/index.js'
 import type { Logger } from '../log/index.js'
+import { DeployError } from './targets/request.js'
 
 /** One deploy as GitHub records it: a Deployment of a commit to an environment. */
 export interface DeploymentRecord {
@@ -88,18 +89,21 @@ export interface DeploymentOutcome<T> {
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const
 
 /**
- * How long cancelled work may take to stop before the deploy is recorded as cancelled anyway. The
- * runner sends SIGINT, then SIGTERM 7.5 s later and SIGKILL 2.5 s after that: the status must be
- * written well within those 10 s.
+ * How long cancelled work may take to stop and roll back before the deploy is recorded as
+ * cancelled anyway. The runner sends SIGINT, then SIGTERM 7.5 s later and SIGKILL 2.5 s after
+ * that: 8 s leaves 2 s to write the status within those 10 s, and is longer than any step a
+ * target lets run to its end once cancelled plus its rollback (the docker target's
+ * `PREVIOUS_STOP_SECONDS` stop of the previous container, then renaming and starting it again).
  */
-export const CANCEL_GRACE_MS = 5000
+export const CANCEL_GRACE_MS = 8000
 
 /**
  * Records `work` as a Deployment: created, `in_progress`, then `success` when it resolves or
  * `failure` when it throws. A cancelled workflow (SIGTERM, SIGINT) aborts the work through its
- * signal; once the work has stopped (or after `CANCEL_GRACE_MS`) the last status is written —
- * `error` ("cancelled"), or `success` when the work had already finished — and the process exits,
- * so no deployment is left in progress.
+ * signal; once the work has stopped and rolled back (or after `CANCEL_GRACE_MS`) the last status
+ * is written — `error` ("cancelled", or "cancelled and rolled back: …" with what the target put
+ * back), or `success` when the work had already finished — and the process exits, so no
+ * deployment is left in progress.
  */
 export async function withDeployment<T extends { url?: string }>(
   client: GitHubClient,
@@ -107,7 +111,6 @@ export async function withDeployment<T extends { url?: string }>(
   work: (signal: AbortSignal) => Promise<T>,
   options: { log?: Logger; cancellation?: Cancellation; graceMs?: number } = {}
 ): Promise<DeploymentOutcome<T>> {
-  const cancellation = options.cancellation ?? { on: (s, l) => process.on(s, l), off: (s, l) => process.off(s, l), exit: (code) => process.exit(code) }
   const deploymentId = await createDeployment(client, record)
   options.log?.info(`deployment ${deploymentId}: ${record.service} ${record.image} to ${record.environment}`)
   // The first final status wins; whoever asks later waits for the same write.
@@ -117,29 +120,59 @@ export async function withDeployment<T extends { url?: string }>(
       options.log?.warn(`deployment ${deploymentId}: the ${state} status was not written: ${(error as Error).message}`)
     ))
 
+  return withCancellation(
+    async (signal) => {
+      try {
+        await setDeploymentStatus(client, record, deploymentId, { state: 'in_progress', description: `Deploying ${record.image}`, ...urlOf(record.environmentUrl) })
+        const result = await work(signal)
+        await finish('success', `Deployed ${record.image}`, result.url ?? record.environmentUrl)
+        return { deploymentId, result }
+      } catch (error) {
+        if (signal.aborted) await finish('error', cancelledDescription(error))
+        else await finish('failure', (error as Error).message, record.environmentUrl)
+        throw error
+      }
+    },
+    {
+      cancellation: options.cancellation,
+      graceMs: options.graceMs,
+      onCancel: () => options.log?.warn(`deployment ${deploymentId}: the workflow was cancelled; stopping the deploy`),
+      onGraceExpired: () => finish('error', 'cancelled')
+    }
+  )
+}
+
+/**
+ * Runs `work` with a signal that the first SIGTERM or SIGINT aborts (a cancelled workflow, or
+ * Ctrl-C), so that it stops and rolls back. The process exits 130 once the work has stopped, or
+ * after `graceMs` (`CANCEL_GRACE_MS`) if it has not, when `onGraceExpired` has run.
+ */
+export async function withCancellation<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  options: { cancellation?: Cancellation; graceMs?: number; onCancel?: () => void; onGraceExpired?: () => Promise<void> } = {}
+): Promise<T> {
+  const cancellation = options.cancellation ?? { on: (s, l) => process.on(s, l), off: (s, l) => process.off(s, l), exit: (code) => process.exit(code) }
   const controller = new AbortController()
   let grace: NodeJS.Timeout | undefined
   const onSignal = (): void => {
     if (controller.signal.aborted) return
-    options.log?.warn(`deployment ${deploymentId}: the workflow was cancelled; stopping the deploy`)
-    controller.abort(new Error('the workflow was cancelled'))
-    grace = setTimeout(() => void finish('error', 'cancelled').finally(() => cancellation.exit(130)), options.graceMs ?? CANCEL_GRACE_MS)
+    options.onCancel?.()
+    controller.abort(new Error('the deploy was cancelled'))
+    grace = setTimeout(() => void (options.onGraceExpired?.() ?? Promise.resolve()).finally(() => cancellation.exit(130)), options.graceMs ?? CANCEL_GRACE_MS)
   }
   for (const signal of SIGNALS) cancellation.on(signal, onSignal)
   try {
-    await setDeploymentStatus(client, record, deploymentId, { state: 'in_progress', description: `Deploying ${record.image}`, ...urlOf(record.environmentUrl) })
-    const result = await work(controller.signal)
-    await finish('success', `Deployed ${record.image}`, result.url ?? record.environmentUrl)
-    return { deploymentId, result }
-  } catch (error) {
-    if (controller.signal.aborted) await finish('error', 'cancelled')
-    else await finish('failure', (error as Error).message, record.environmentUrl)
-    throw error
+    return await work(controller.signal)
   } finally {
     clearTimeout(grace)
     for (const signal of SIGNALS) cancellation.off(signal, onSignal)
     if (controller.signal.aborted) cancellation.exit(130)
   }
+}
+
+/** `cancelled`, with what the target put back when it says (`cancelled and rolled back: cart:1 runs again`). */
+function cancelledDescription(error: unknown): string {
+  return error instanceof DeployError && error.rolledBack !== undefined ? `cancelled and rolled back: ${error.rolledBack}` : 'cancelled'
 }
 
 function urlOf(url: string | undefined): { environmentUrl?: string } {

@@ -4,7 +4,7 @@ import { parseRepository } from '../github/index.js'
 import { parseImageReference } from '../image/reference.js'
 import type { Logger } from '../log/index.js'
 import { parseDeployTarget, type DeployTargetConfig, type GitOpsTarget } from './config.js'
-import { withDeployment, type Cancellation } from './deployments.js'
+import { withCancellation, withDeployment, type Cancellation } from './deployments.js'
 import { setHelmImage, setKustomizeImage, setManifestImages, type EditResult } from './edits/index.js'
 import { commitMessage, createOrUpdatePullRequest, deployGitOps, pullRequestBranch, pullRequestText, type DeployChange } from './gitops/index.js'
 import { deployToKubernetes } from './targets/kubernetes.js'
@@ -108,7 +108,7 @@ export async function deployService(plan: ServiceDeploy, options: ServiceDeployO
   const run = (signal: AbortSignal): Promise<TargetOutcome> => runTarget(plan, options, signal)
   const base = { service: request.service, environment: request.environment, target: target.target, image: request.image, ...(request.digest === undefined ? {} : { digest: request.digest }) }
   if (options.github === undefined) {
-    const result = await run(new AbortController().signal)
+    const result = await withCancellation(run, { onCancel: () => options.log.warn(`${request.service} → ${request.environment}: cancelled; stopping the deploy`) })
     return { ...base, ...result, ...urlOr(result.url, plan.url ?? target.url) }
   }
   const { client, owner, repo, logUrl, requiredContexts, cancellation } = options.github

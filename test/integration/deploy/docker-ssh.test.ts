@@ -21,7 +21,7 @@ describeWithEngine('dockerd', 'the docker target over ssh://', () => {
     // Inspected over the daemon's own unix socket: what runs there is what the ssh deploy did.
     const docker = (args: string[]) => exec(['docker', ...args], { env: daemon.env }).then((result) => result.stdout.toString('utf8').trim())
     const request = (tag: string): DeployRequest => ({ service: 'cart', environment: 'staging', image: `localhost:5000/shop/cart:${tag}`, sha: 'c'.repeat(40) })
-    const runningImage = () => docker(['container', 'inspect', 'cart', '--format', '{{.Config.Image}} {{.State.Status}}'])
+    const runningImage = () => docker(['container', 'inspect', 'cart_staging', '--format', '{{.Config.Image}} {{.State.Status}}'])
     const deploy = (tag: string, host = sshd.dockerHost) => deployToDocker({ ...target, host }, request(tag), { env: sshd.clientEnv, pollMs: 200, log })
     /** The key's base64 body, line by line: none of it may show in an error or a log. */
     const keyLines = () => sshd.privateKey.split('\n').filter((line) => line !== '' && !line.startsWith('-----'))
@@ -39,7 +39,7 @@ describeWithEngine('dockerd', 'the docker target over ssh://', () => {
 
     afterAll(async () => {
       await sshd?.stop()
-      if (daemon) await stopDaemonWithContainers(daemon, ['cart', 'cart-previous'])
+      if (daemon) await stopDaemonWithContainers(daemon, ['cart_staging', 'cart_staging_previous'])
     }, 60_000)
 
     it('deploys through ssh into the remote engine, then replaces the version with a healthy new one', async () => {
@@ -47,16 +47,16 @@ describeWithEngine('dockerd', 'the docker target over ssh://', () => {
       expect(await runningImage()).toBe('localhost:5000/shop/cart:1 running')
       expect(await deploy('2')).toEqual({ previous: 'localhost:5000/shop/cart:1' })
       expect(await runningImage()).toBe('localhost:5000/shop/cart:2 running')
-      expect(await docker(['container', 'inspect', 'cart', '--format', '{{index .Config.Labels "flotilla.sha"}}'])).toBe('c'.repeat(40))
+      expect(await docker(['container', 'inspect', 'cart_staging', '--format', '{{index .Config.Labels "flotilla.sha"}}'])).toBe('c'.repeat(40))
       expect((await fetch(`http://127.0.0.1:${port}/v2/`)).status).toBe(200)
-      expect(await docker(['ps', '--all', '--format', '{{.Names}}'])).toBe('cart')
+      expect(await docker(['ps', '--all', '--format', '{{.Names}}'])).toBe('cart_staging')
     }, 120_000)
 
     it('rolls an unhealthy version back over ssh: the previous container runs again', async () => {
-      await expect(deploy('broken')).rejects.toThrow(/cart stopped \((exited|restarting)\) before it became healthy.*localhost:5000\/shop\/cart:2 runs again/)
+      await expect(deploy('broken')).rejects.toThrow(/cart_staging stopped \((exited|restarting)\) before it became healthy.*localhost:5000\/shop\/cart:2 runs again/)
       expect(await runningImage()).toBe('localhost:5000/shop/cart:2 running')
-      expect(await docker(['ps', '--all', '--format', '{{.Names}}'])).toBe('cart')
-      expect(logged).toContain('cart: restoring the previous container (localhost:5000/shop/cart:2)')
+      expect(await docker(['ps', '--all', '--format', '{{.Names}}'])).toBe('cart_staging')
+      expect(logged).toContain('cart_staging: restoring the previous container (localhost:5000/shop/cart:2)')
     }, 120_000)
 
     it('fails before touching anything when the ssh host does not answer, saying which host and why', async () => {

@@ -11,7 +11,7 @@ describeWithEngine('dockerd', 'the docker target', () => {
   let target: DockerTarget
   const docker = (args: string[]) => exec(['docker', ...args], { env: daemon.env }).then((result) => result.stdout.toString('utf8').trim())
   const request = (tag: string): DeployRequest => ({ service: 'cart', environment: 'staging', image: `localhost:5000/shop/cart:${tag}`, sha: 'a'.repeat(40) })
-  const runningImage = () => docker(['container', 'inspect', 'cart', '--format', '{{.Config.Image}} {{.State.Status}}'])
+  const runningImage = () => docker(['container', 'inspect', 'cart_staging', '--format', '{{.Config.Image}} {{.State.Status}}'])
   const answers = async () => (await fetch(`http://127.0.0.1:${port}/v2/`)).status
 
   beforeAll(async () => {
@@ -22,7 +22,7 @@ describeWithEngine('dockerd', 'the docker target', () => {
   }, 180_000)
 
   afterAll(async () => {
-    if (daemon) await stopDaemonWithContainers(daemon, ['cart', 'cart-previous'])
+    if (daemon) await stopDaemonWithContainers(daemon, ['cart_staging', 'cart_staging_previous', 'cart_production'])
   }, 60_000)
 
   it('starts the first version, then replaces it with a healthy new one', async () => {
@@ -31,15 +31,15 @@ describeWithEngine('dockerd', 'the docker target', () => {
     expect(await deployToDocker(target, request('2'), { env: daemon.env, pollMs: 200 })).toEqual({ previous: 'localhost:5000/shop/cart:1' })
     expect(await runningImage()).toBe('localhost:5000/shop/cart:2 running')
     expect(await answers()).toBe(200)
-    expect(await docker(['ps', '--all', '--format', '{{.Names}}'])).toBe('cart')
+    expect(await docker(['ps', '--all', '--format', '{{.Names}}'])).toBe('cart_staging')
   }, 120_000)
 
   it('rolls an unhealthy version back: the old container runs and answers again', async () => {
     await expect(deployToDocker(target, request('broken'), { env: daemon.env, pollMs: 200 })).rejects.toThrow(
-      /cart stopped \((exited|restarting)\) before it became healthy.*localhost:5000\/shop\/cart:2 runs again/
+      /cart_staging stopped \((exited|restarting)\) before it became healthy.*localhost:5000\/shop\/cart:2 runs again/
     )
     expect(await runningImage()).toBe('localhost:5000/shop/cart:2 running')
-    expect(await docker(['ps', '--all', '--format', '{{.Names}}'])).toBe('cart')
+    expect(await docker(['ps', '--all', '--format', '{{.Names}}'])).toBe('cart_staging')
     let status = 0
     for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
       status = await answers().catch(() => 0)
@@ -47,4 +47,13 @@ describeWithEngine('dockerd', 'the docker target', () => {
     }
     expect(status).toBe(200)
   }, 120_000)
+
+  it("refuses to replace a container it did not start under the name it needs, and leaves it alone", async () => {
+    await docker(['create', '--name', 'cart_production', 'localhost:5000/shop/cart:1'])
+    await expect(deployToDocker(target, { ...request('2'), environment: 'production' }, { env: daemon.env, pollMs: 200 })).rejects.toThrow(
+      "the container cart_production on the Docker host is not cart's production deployment (it has no Flotilla labels): rename or remove it"
+    )
+    expect(await docker(['container', 'inspect', 'cart_production', '--format', '{{.Config.Image}} {{.State.Status}}'])).toBe('localhost:5000/shop/cart:1 created')
+    expect(await runningImage()).toBe('localhost:5000/shop/cart:2 running')
+  }, 60_000)
 })

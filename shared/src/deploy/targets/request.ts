@@ -19,7 +19,11 @@ export interface TargetResult {
 
 /** A deploy that failed; the target rolled back what it could before throwing. */
 export class DeployError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** What the target put back, when it rolled back (`cart:1 runs again`): a cancelled deploy's Deployment says so. */
+    readonly rolledBack?: string
+  ) {
     super(message)
     this.name = 'DeployError'
   }
