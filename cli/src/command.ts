@@ -27,7 +27,7 @@ export interface CommandContext {
  */
 export interface Command {
   name: string
-  /** The usage lines shown by `flotilla --help`. */
+  /** The usage lines shown by `flotilla --help` and `flotilla <name> --help`. */
   usage: string
   options: ParseArgsConfig['options']
   /** Whether the command takes positional arguments (e.g. service names). */

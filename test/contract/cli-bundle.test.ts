@@ -112,6 +112,29 @@ describe('flotilla validate', () => {
     expect(flag.code).toBe(2)
   })
 
+  it('flotilla <command> --help prints that command alone, with its options and the common ones', async () => {
+    for (const args of [['gate', '--help'], ['help', 'gate'], ['gate', '-h']]) {
+      const { code, stdout } = await flotilla(args)
+      expect(code).toBe(0)
+      expect(stdout).toContain('flotilla gate --env ENV')
+      expect(stdout).toContain('--prometheus-address')
+      expect(stdout).toContain('--manifest FILE')
+      expect(stdout).not.toContain('flotilla plan')
+      expect(stdout).not.toContain('flotilla build')
+    }
+  })
+
+  it('an unknown option names the command it was given to, and shows only that command', async () => {
+    const { code, stderr } = await flotilla(['test', '--paralel', '3'])
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/^flotilla test: unknown option '--paralel' \(did you mean "--parallel"\?\)/)
+    expect(stderr).toContain('flotilla test [SERVICE...]')
+    expect(stderr).not.toContain('flotilla plan')
+    const help = await flotilla(['help', 'nope'])
+    expect(help.code).toBe(2)
+    expect(help.stderr).toContain("unknown command 'nope'")
+  })
+
   it('--help and --version answer on stdout', async () => {
     expect((await flotilla(['--help'])).stdout).toContain('flotilla plan')
     const version = await flotilla(['--version', '--json'])
