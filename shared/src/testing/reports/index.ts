@@ -8,6 +8,7 @@ import type { FormatReader } from './reader.js'
 import { TRX_NAMESPACE, trxReader } from './trx.js'
 import { readXml, type XmlVisitor } from './xml.js'
 
+export { caseIdentity } from './collector.js'
 export { ReportError } from './errors.js'
 export { locateInStack, type SourceLocation } from './location.js'
 
@@ -16,6 +17,8 @@ export interface ParseOptions {
   maxFailures?: number
   /** How many of the slowest cases to keep; 10 by default. */
   slowest?: number
+  /** Identities (`caseIdentity`) of cases that failed in an earlier attempt; `passedAgain` lists those that pass here. */
+  watch?: ReadonlySet<string>
 }
 
 const READ_CHUNK_BYTES = 256 * 1024
@@ -48,7 +51,7 @@ export function mergeReports(reports: readonly TestReport[]): TestTotals {
 }
 
 async function parse(chunks: AsyncIterable<string> | Iterable<string>, file: string, options: ParseOptions): Promise<TestReport> {
-  const collector = new ReportCollector({ maxFailures: options.maxFailures ?? 1000, slowest: options.slowest ?? 10 })
+  const collector = new ReportCollector({ maxFailures: options.maxFailures ?? 1000, slowest: options.slowest ?? 10, watch: options.watch })
   const detected = detectingReader(collector)
   await readXml(chunks, file, detected.visitor)
   const chosen = detected.chosen()
