@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import type { ReportFormat, TestReport, TestTotals } from '../types.js'
 import { emptyTotals, ReportCollector, roundSeconds } from './collector.js'
+import { decodeReport } from './encoding.js'
 import { messageOf, ReportError } from './errors.js'
 import { junitReader } from './junit.js'
 import { nunitReader } from './nunit.js'
@@ -23,11 +24,14 @@ export interface ParseOptions {
 
 const READ_CHUNK_BYTES = 256 * 1024
 
-/** Parses a report file as a stream: a 100 MB report is never held in memory. */
+/**
+ * Parses a report file as a stream: a 100 MB report is never held in memory. The bytes are
+ * decoded by their byte order mark, else the XML declaration's encoding, else as UTF-8.
+ */
 export async function parseReportFile(file: string, options: ParseOptions = {}): Promise<TestReport> {
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES })
+  const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })
   try {
-    return await parse(stream, file, options)
+    return await parse(decodeReport(stream, file), file, options)
   } catch (error) {
     if (error instanceof ReportError) throw error
     throw new ReportError(file, `cannot read the report: ${messageOf(error)}`)
