@@ -4,7 +4,7 @@
  * and check runs against the fake GitHub API.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
@@ -116,5 +116,59 @@ describe('run-tests bundle through the runner contract', () => {
     expect(run.exitCode).toBe(1)
     expect(run.annotations).toEqual([expect.objectContaining({ level: 'error', message: expect.stringContaining("unknown service 'nope'") })])
     expect(run.outputs).toEqual({})
+  })
+})
+
+describe('run-tests bundle: what a report says is what the step reports', () => {
+  let reportsWorkspace: string
+  beforeAll(async () => {
+    reportsWorkspace = await mkdtemp(join(tmpdir(), 'flotilla-run-tests-reports-'))
+    const given: Record<string, string> = {
+      // Two tests share a name (mocha's `it` written twice); the first fails, the command exits 0.
+      twins:
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="Mocha Tests" tests="2" failures="1">\n' +
+        '  <testsuite name="cart totals" tests="2" failures="1">\n' +
+        '    <testcase name="cart totals adds tax" classname="adds tax" time="0.004"><failure message="expected 110 to equal 119" type="AssertionError"/></testcase>\n' +
+        '    <testcase name="cart totals adds tax" classname="adds tax" time="0.001"/>\n' +
+        '  </testsuite>\n</testsuites>\n',
+      // GoogleTest writes a DISABLED_ test that never ran as status="notrun" result="suppressed".
+      gtest:
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites tests="2" failures="0" disabled="1" errors="0" time="0.002" name="AllTests">\n' +
+        '  <testsuite name="PricingTest" tests="2" failures="0" disabled="1" skipped="0" errors="0" time="0.002">\n' +
+        '    <testcase name="RoundsHalfEven" status="run" result="completed" time="0.002" classname="PricingTest"/>\n' +
+        '    <testcase name="DISABLED_ConvertsCurrency" status="notrun" result="suppressed" time="0" classname="PricingTest"/>\n' +
+        '  </testsuite>\n</testsuites>\n'
+    }
+    const services = Object.keys(given)
+      .map((name) => `  ${name}:\n    path: services/${name}\n    test:\n      command: "mkdir -p reports && cp given.xml reports/junit.xml"\n      shell: true\n      reports: [reports/*.xml]\n`)
+      .join('')
+    await writeFile(join(reportsWorkspace, 'flotilla.yml'), `version: 1\nservices:\n${services}`)
+    for (const [name, report] of Object.entries(given)) {
+      await mkdir(join(reportsWorkspace, 'services', name), { recursive: true })
+      await writeFile(join(reportsWorkspace, 'services', name, 'given.xml'), report)
+    }
+  })
+  afterAll(async () => {
+    await rm(reportsWorkspace, { recursive: true, force: true })
+  })
+
+  it('a failed test stays failed beside a passing one of the same name, and a disabled test is skipped', async () => {
+    const run = await runBundle('run-tests', {
+      workspace: reportsWorkspace,
+      inputs: { token: 'ghs_contracttoken', services: '["twins", "gtest"]', parallel: '1', 'check-runs': 'false', 'fail-on-error': 'true' },
+      env: { GITHUB_REPOSITORY: 'acme-shop/shop', GITHUB_SHA: 'c'.repeat(40), GITHUB_API_URL: apiUrl, GITHUB_EVENT_NAME: 'push' }
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.passed).toBe('false')
+    expect(JSON.parse(run.outputs.totals)).toEqual({ tests: 4, passed: 2, failed: 1, errors: 0, skipped: 1, flaky: 0, duration: 0.007 })
+    expect(run.annotations.at(-1)).toMatchObject({ level: 'error', message: 'tests failed: twins (1 test failed)' })
+    expect(run.summary).toContain('| twins | ❌ failed | 2 | 1 | 1 | 0 | 0 | 0 |')
+    expect(run.summary).toContain('| gtest | ✅ passed | 2 | 1 | 0 | 0 | 1 | 0 |')
+    expect(run.summary).not.toContain('### Flaky tests')
+    const document = JSON.parse(run.runnerTempFiles['flotilla-tests.json'])
+    expect(document.services.map((service: any) => [service.service, service.passed, service.flaky])).toEqual([
+      ['twins', false, []],
+      ['gtest', true, []]
+    ])
   })
 })

@@ -8,7 +8,7 @@ import { findFiles, listFiles } from './files.js'
 import { locateFailure, workspacePath } from './locate.js'
 import type { ServiceTestResult, TestAttempt, TestFailure } from './model.js'
 import { OutputTail } from './output.js'
-import { parseReportFile, ReportError } from './reports/index.js'
+import { caseIdentity, parseReportFile, ReportError } from './reports/index.js'
 import { addTotals, emptyTotals } from './totals.js'
 import type { TestCase, TestReport } from './types.js'
 
@@ -58,7 +58,8 @@ export async function runTests(services: readonly TestableService[], options: Ru
  * Runs one service's test command in its directory, again after a failure while `retries`
  * allow, and reads the reports each attempt leaves. Reports are deleted before every attempt,
  * so a stale file never counts. The last attempt decides; a test that failed in an earlier
- * attempt and not in the last counts as flaky.
+ * attempt and passed in the last counts as flaky. One that fails in the last attempt is a
+ * failure, and one that is skipped or missing there is not flaky.
  */
 export async function runServiceTests(service: TestableService, options: RunTestsOptions): Promise<ServiceTestResult> {
   const { test } = service
@@ -76,7 +77,7 @@ export async function runServiceTests(service: TestableService, options: RunTest
   for (let attempt = 1; attempt <= test.retries + 1; attempt++) {
     if (attempt > 1) {
       options.log?.info(`${service.name}: attempt ${attempt} of ${test.retries + 1}`)
-      for (const { report } of reports) for (const failure of report.failures) earlierFailures.set(caseKey(failure), failure)
+      for (const { report } of reports) for (const failure of report.failures) earlierFailures.set(caseIdentity(failure), failure)
     }
     await deleteReports(serviceDir, test.reports)
     const started = Date.now()
@@ -96,7 +97,7 @@ export async function runServiceTests(service: TestableService, options: RunTest
       return { exitCode: 127, timedOut: false }
     })
     const seconds = (Date.now() - started) / 1000
-    const read = await readReports(serviceDir, test.reports)
+    const read = await readReports(serviceDir, test.reports, new Set(earlierFailures.keys()))
     reports = read.reports
     const current: TestAttempt = {
       ...ended,
@@ -110,10 +111,11 @@ export async function runServiceTests(service: TestableService, options: RunTest
   }
 
   const final = attempts.at(-1) as TestAttempt
-  const finalFailures = new Set(reports.flatMap(({ report }) => [...report.failures, ...report.flaky].map(caseKey)))
+  const finalFailures = new Set(reports.flatMap(({ report }) => [...report.failures, ...report.flaky].map(caseIdentity)))
+  const passedAgain = new Set(reports.flatMap(({ report }) => report.passedAgain))
   const complete = reports.length > 0 && reports.every(({ report }) => report.omittedFailures === 0)
   // A failure left out by the parser's cap may still be failing, so only a complete list clears a test.
-  const recovered = complete ? [...earlierFailures].filter(([key]) => !finalFailures.has(key)).map(([, testCase]) => testCase) : []
+  const recovered = complete ? [...earlierFailures].filter(([key]) => passedAgain.has(key) && !finalFailures.has(key)).map(([, testCase]) => testCase) : []
   const flaky = [
     ...reports.flatMap(({ report }) => report.flaky),
     ...recovered.map((testCase): TestCase => ({ ...testCase, status: 'passed', flaky: true }))
@@ -188,25 +190,21 @@ async function deleteReports(serviceDir: string, patterns: readonly string[]): P
 
 async function readReports(
   serviceDir: string,
-  patterns: readonly string[]
+  patterns: readonly string[],
+  watch: ReadonlySet<string>
 ): Promise<{ found: string[]; reports: Array<{ file: string; report: TestReport }>; problems: string[] }> {
   const found = (await findFiles(serviceDir, patterns)).map((name) => join(serviceDir, name))
   const reports: Array<{ file: string; report: TestReport }> = []
   const problems: string[] = []
   for (const file of found) {
     try {
-      reports.push({ file, report: await parseReportFile(file, { maxFailures: MAX_FAILURES_PER_REPORT, slowest: SLOWEST_PER_REPORT }) })
+      reports.push({ file, report: await parseReportFile(file, { maxFailures: MAX_FAILURES_PER_REPORT, slowest: SLOWEST_PER_REPORT, watch }) })
     } catch (error) {
       if (!(error instanceof ReportError)) throw error
       problems.push(`a report cannot be read: ${error.message}`)
     }
   }
   return { found, reports, problems }
-}
-
-/** A test's identity across attempts. */
-function caseKey(testCase: TestCase): string {
-  return [...testCase.suite, testCase.className ?? '', testCase.name].join('\u0000')
 }
 
 /** The action's own inputs (its token among them) are not the tests' business. */

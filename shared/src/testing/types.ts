@@ -9,7 +9,7 @@ export interface TestCase {
   /** Class or fixture name when the format has one (JUnit `classname`, TRX `className`). */
   className?: string
   status: TestStatus
-  /** True when the case failed at least once and then passed on a retry (it counts as passed). */
+  /** True when the case failed and then passed on a re-run the report (or a later attempt) records; it counts as passed. */
   flaky: boolean
   /** Seconds. */
   duration?: number
@@ -53,6 +53,8 @@ export interface TestReport {
   skipped: TestCase[]
   /** The slowest cases, slowest first (a handful). */
   slowest: TestCase[]
+  /** Which of the identities the parser was asked to watch (failures of an earlier attempt) pass in this report. */
+  passedAgain: string[]
   /** Problems worth telling the user (a root count that disagreed with the cases, …). */
   warnings: string[]
 }

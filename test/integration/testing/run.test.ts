@@ -112,6 +112,33 @@ describe('outcomes', () => {
     expect(result.flaky.map((testCase) => testCase.name)).toEqual(['t'])
   })
 
+  it('two cases with the same name where the first fails fail the service, though the command exits 0', async () => {
+    await scratchService('twins')
+    const report = junit('<testcase name="t"><failure message="boom"/></testcase><testcase name="t"/>')
+    const result = await runServiceTests(service('twins', { command: [`mkdir -p reports; printf '%s' '${report}' > reports/r.xml`], shell: true }), { root })
+    expect(result.passed).toBe(false)
+    expect(result.problems).toEqual(['1 test failed'])
+    expect(result.totals).toMatchObject({ tests: 2, passed: 1, failed: 1, flaky: 0 })
+    expect(result.failures.map((failure) => failure.case.name)).toEqual(['t'])
+  })
+
+  it('a retry is flaky only when the failed test passes in the last attempt, not when it fails or is skipped there', async () => {
+    await scratchService('retried')
+    const attempt = (cases: string) => `printf '%s' '${junit(cases)}' > reports/r.xml`
+    const script = [
+      'mkdir -p reports; n=$(cat count 2>/dev/null || echo 0); echo $((n + 1)) > count',
+      `if [ "$n" = 0 ]; then ${attempt('<testcase name="a"><failure/></testcase><testcase name="b"><failure/></testcase><testcase name="c"><failure/></testcase>')}; exit 1; fi`,
+      // The last attempt: a passes, b is skipped, c fails once and passes under the same name.
+      `${attempt('<testcase name="a"/><testcase name="b"><skipped/></testcase><testcase name="c"><failure/></testcase><testcase name="c"/>')}; exit 0`
+    ].join('\n')
+    const result = await runServiceTests(service('retried', { command: [script], shell: true, retries: 1 }), { root })
+    expect(result.attempts).toHaveLength(2)
+    expect(result.passed).toBe(false)
+    expect(result.totals).toMatchObject({ tests: 4, passed: 2, failed: 1, skipped: 1, flaky: 1 })
+    expect(result.flaky.map((testCase) => testCase.name)).toEqual(['a'])
+    expect(result.failures.map((failure) => failure.case.name)).toEqual(['c'])
+  })
+
   it('deletes stale reports before the run, so a command that writes none fails', async () => {
     await scratchService('stale', { 'reports/old.xml': junit('<testcase name="old"/>') })
     const result = await runServiceTests(service('stale', { command: ['true'] }), { root })

@@ -5,6 +5,8 @@ export interface CollectorOptions {
   maxFailures: number
   /** How many of the slowest cases to keep. */
   slowest: number
+  /** Identities (see `caseIdentity`) of cases that failed in an earlier attempt: the report says which of them pass in this one. */
+  watch?: ReadonlySet<string>
 }
 
 export function emptyTotals(): TestTotals {
@@ -12,64 +14,99 @@ export function emptyTotals(): TestTotals {
 }
 
 /**
+ * The longest time a test case (or a suite standing for its cases) can plausibly take: a day.
+ * A GitHub-hosted job stops after 6 hours; a larger `time` is a unit written wrong (nanoseconds
+ * or milliseconds as seconds: one second in nanoseconds reads as 31 years), so it is unknown.
+ */
+export const MAX_PLAUSIBLE_SECONDS = 24 * 60 * 60
+
+/**
  * Counts every case a reader finds and keeps only what a reader of the results looks at, so
  * memory stays flat however many cases stream through.
  *
- * A case that repeats an earlier failed case (same suite path, class and name) is a re-run, as
- * Gradle's test-retry plugin and `gotestsum --rerun-fails` write them: it replaces the earlier
- * result instead of counting twice, and a re-run that passes makes the case flaky.
+ * Every case counts, however many share a suite, class and name: two cases with the same name
+ * are two tests (a parametrised test whose parameters the writer dropped, an `it` written
+ * twice), and a failure never disappears into a later pass. A case is flaky only when the
+ * report itself marks a re-run (Surefire's `flakyFailure`, which Gradle writes too with
+ * `mergeReruns`); re-runs across Flotilla's own attempts are merged by the runner.
  */
 export class ReportCollector {
   readonly totals = emptyTotals()
   readonly warnings: string[] = []
-  private readonly failures = new Map<string, TestCase>()
+  private readonly failures: TestCase[] = []
   private omittedFailures = 0
-  /** Identity of every failed case not yet re-run, kept or not, so a later pass is recognised. */
-  private readonly failedIdentities = new Map<string, 'failed' | 'error'>()
   private readonly flaky: TestCase[] = []
   private readonly skipped: TestCase[] = []
   private slowest: TestCase[] = []
+  private implausibleTimes = 0
+  /** Names of the watched cases, and the passing cases that bear one (kept, so TRX can complete their class). */
+  private readonly watchedNames: ReadonlySet<string>
+  private readonly passedWatched: TestCase[] = []
 
-  constructor(private readonly options: CollectorOptions) {}
+  constructor(private readonly options: CollectorOptions) {
+    this.watchedNames = new Set([...(options.watch ?? [])].map((identity) => identity.slice(identity.lastIndexOf('\u0000') + 1)))
+  }
 
   /** Counts a case; returns the copy the report may keep, for readers that complete it later. */
   add(found: TestCase): TestCase {
     const testCase = detached(found)
-    this.totals.duration += testCase.duration ?? 0
-    const identity = identityOf(testCase)
-    const earlier = this.failedIdentities.get(identity)
-    if (earlier) {
-      if (testCase.status === 'passed') this.passOnRerun(identity, earlier, testCase)
-      return testCase
+    if (testCase.duration !== undefined && !(testCase.duration >= 0 && testCase.duration <= MAX_PLAUSIBLE_SECONDS)) {
+      this.implausibleTimes += 1
+      testCase.duration = undefined
     }
+    this.totals.duration += testCase.duration ?? 0
     this.totals.tests += 1
     this.count(testCase)
     this.considerSlowest(testCase)
     if (testCase.status === 'failed' || testCase.status === 'error') {
-      this.failedIdentities.set(identity, testCase.status)
-      // A unique key per kept failure: identities repeat only through re-runs, handled above.
-      if (this.failures.size < this.options.maxFailures) this.failures.set(identity, testCase)
+      if (this.failures.length < this.options.maxFailures) this.failures.push(testCase)
       else this.omittedFailures += 1
+    } else if (testCase.status === 'passed' && this.watchedNames.has(testCase.name) && this.passedWatched.length < this.options.maxFailures) {
+      this.passedWatched.push(testCase)
     }
     return testCase
   }
 
+  /**
+   * Counts `count` cases alike, as a report declares them without listing them (a suite's own
+   * counts): `testCase` is kept for them all, and the failures beyond it are counted as not kept.
+   */
+  addAlike(testCase: TestCase, count: number): void {
+    if (count <= 0) return
+    this.add(testCase)
+    const more = count - 1
+    this.totals.tests += more
+    if (testCase.status === 'passed') this.totals.passed += more
+    else if (testCase.status === 'skipped') this.totals.skipped += more
+    else {
+      if (testCase.status === 'failed') this.totals.failed += more
+      else this.totals.errors += more
+      this.omittedFailures += more
+    }
+  }
+
   /** Every case the report will carry, for readers that complete cases after the fact (TRX). */
   retained(): TestCase[] {
-    return [...this.failures.values(), ...this.flaky, ...this.skipped, ...this.slowest]
+    return [...this.failures, ...this.flaky, ...this.skipped, ...this.slowest, ...this.passedWatched]
   }
 
   report(file: string, format: ReportFormat): TestReport {
+    const warnings = [...this.warnings]
+    if (this.implausibleTimes > 0) {
+      const times = this.implausibleTimes === 1 ? '1 test time is' : `${this.implausibleTimes} test times are`
+      warnings.push(`${times} negative or longer than a day (nanoseconds or milliseconds written as seconds?); they are shown as unknown and left out of the time`)
+    }
     return {
       file,
       format,
       totals: { ...this.totals, duration: roundSeconds(this.totals.duration) },
-      failures: [...this.failures.values()],
+      failures: this.failures,
       omittedFailures: this.omittedFailures,
       flaky: this.flaky,
       skipped: this.skipped,
       slowest: this.slowest,
-      warnings: this.warnings
+      passedAgain: [...new Set(this.passedWatched.map(caseIdentity).filter((identity) => this.options.watch?.has(identity)))],
+      warnings
     }
   }
 
@@ -82,25 +119,10 @@ export class ReportCollector {
       totals.skipped += 1
       if (this.skipped.length < this.options.maxFailures) this.skipped.push(testCase)
     }
-    if (testCase.flaky) this.keepFlaky(testCase)
-  }
-
-  private passOnRerun(identity: string, earlier: 'failed' | 'error', rerun: TestCase): void {
-    this.failedIdentities.delete(identity)
-    if (earlier === 'failed') this.totals.failed -= 1
-    else this.totals.errors -= 1
-    this.totals.passed += 1
-    const kept = this.failures.get(identity)
-    if (kept) this.failures.delete(identity)
-    else this.omittedFailures -= 1
-    // The passing run says nothing about what went wrong; the first run does.
-    const first = kept ?? rerun
-    this.keepFlaky({ ...rerun, flaky: true, message: first.message, details: first.details, file: first.file ?? rerun.file, line: first.line ?? rerun.line })
-  }
-
-  private keepFlaky(testCase: TestCase): void {
-    this.totals.flaky += 1
-    if (this.flaky.length < this.options.maxFailures) this.flaky.push(testCase)
+    if (testCase.flaky) {
+      totals.flaky += 1
+      if (this.flaky.length < this.options.maxFailures) this.flaky.push(testCase)
+    }
   }
 
   private considerSlowest(testCase: TestCase): void {
@@ -133,7 +155,8 @@ function detached(testCase: TestCase): TestCase {
   }
 }
 
-function identityOf(testCase: TestCase): string {
+/** A test's identity: its suite path, class and name. Flotilla's attempts are matched by it. */
+export function caseIdentity(testCase: Pick<TestCase, 'suite' | 'className' | 'name'>): string {
   return [...testCase.suite, testCase.className ?? '', testCase.name].join('\u0000')
 }
 

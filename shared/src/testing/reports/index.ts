@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import type { ReportFormat, TestReport, TestTotals } from '../types.js'
 import { emptyTotals, ReportCollector, roundSeconds } from './collector.js'
+import { decodeReport } from './encoding.js'
 import { messageOf, ReportError } from './errors.js'
 import { junitReader } from './junit.js'
 import { nunitReader } from './nunit.js'
@@ -8,6 +9,7 @@ import type { FormatReader } from './reader.js'
 import { TRX_NAMESPACE, trxReader } from './trx.js'
 import { readXml, type XmlVisitor } from './xml.js'
 
+export { caseIdentity } from './collector.js'
 export { ReportError } from './errors.js'
 export { locateInStack, type SourceLocation } from './location.js'
 
@@ -16,15 +18,20 @@ export interface ParseOptions {
   maxFailures?: number
   /** How many of the slowest cases to keep; 10 by default. */
   slowest?: number
+  /** Identities (`caseIdentity`) of cases that failed in an earlier attempt; `passedAgain` lists those that pass here. */
+  watch?: ReadonlySet<string>
 }
 
 const READ_CHUNK_BYTES = 256 * 1024
 
-/** Parses a report file as a stream: a 100 MB report is never held in memory. */
+/**
+ * Parses a report file as a stream: a 100 MB report is never held in memory. The bytes are
+ * decoded by their byte order mark, else the XML declaration's encoding, else as UTF-8.
+ */
 export async function parseReportFile(file: string, options: ParseOptions = {}): Promise<TestReport> {
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES })
+  const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })
   try {
-    return await parse(stream, file, options)
+    return await parse(decodeReport(stream, file), file, options)
   } catch (error) {
     if (error instanceof ReportError) throw error
     throw new ReportError(file, `cannot read the report: ${messageOf(error)}`)
@@ -48,7 +55,7 @@ export function mergeReports(reports: readonly TestReport[]): TestTotals {
 }
 
 async function parse(chunks: AsyncIterable<string> | Iterable<string>, file: string, options: ParseOptions): Promise<TestReport> {
-  const collector = new ReportCollector({ maxFailures: options.maxFailures ?? 1000, slowest: options.slowest ?? 10 })
+  const collector = new ReportCollector({ maxFailures: options.maxFailures ?? 1000, slowest: options.slowest ?? 10, watch: options.watch })
   const detected = detectingReader(collector)
   await readXml(chunks, file, detected.visitor)
   const chosen = detected.chosen()

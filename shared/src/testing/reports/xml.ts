@@ -10,9 +10,11 @@ export interface XmlVisitor {
 
 /**
  * Feeds a document to a visitor chunk by chunk, so memory follows the largest text node rather
- * than the file. Entity declarations are refused outright (an expansion bomb needs them, and a
- * test report never does) and nothing external is ever resolved; an undefined entity stays an
- * error. Whatever the visitor throws becomes a ReportError at the current position.
+ * than the file. A document that does not start with `<` (after white space) is not XML: it is
+ * refused as not a test report, saying how it begins. Entity declarations are refused outright
+ * (an expansion bomb needs them, and a test report never does) and nothing external is ever
+ * resolved; an undefined entity stays an error. Whatever the visitor throws becomes a
+ * ReportError at the current position.
  */
 export async function readXml(chunks: AsyncIterable<string> | Iterable<string>, file: string, visitor: XmlVisitor): Promise<void> {
   const parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true })
@@ -38,13 +40,26 @@ export async function readXml(chunks: AsyncIterable<string> | Iterable<string>, 
   parser.on('text', guarded((text: string) => visitor.text(text)))
   parser.on('cdata', guarded((text: string) => visitor.text(text)))
 
-  let first = true
+  let started = false
   for await (const chunk of chunks) {
+    if (chunk === '') continue
     // A byte order mark is common in TRX files and is not part of the document.
-    parser.write(first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk)
-    first = false
+    const text = !started && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk
+    if (!started) {
+      const at = text.search(/\S/)
+      if (at === -1) continue
+      started = true
+      if (text[at] !== '<') throw new ReportError(file, `not a test report (not XML: it begins with ${JSON.stringify(beginning(text.slice(at)))})`)
+    }
+    parser.write(text)
   }
+  if (!started) throw new ReportError(file, 'not a test report (the file is empty)')
   parser.close()
+}
+
+/** The start of a document's first line, to show what a file that is not XML holds. */
+function beginning(text: string): string {
+  return text.slice(0, 200).split(/\r?\n/, 1)[0].trimEnd().slice(0, 40)
 }
 
 function localName(name: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { fileURLToPath } from 'node:url'
-import { parseReportFile } from '../../../../shared/src/testing/reports/index.js'
+import { parseReportFile, parseReportText } from '../../../../shared/src/testing/reports/index.js'
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../../fixtures/reports/${name}`, import.meta.url))
 
@@ -95,13 +95,17 @@ describe('JUnit reports', () => {
     expect(report.failures[0]).toMatchObject({ message: 'Connection refused', file: 'LedgerIT.java', line: 23 })
   })
 
-  it('reads Gradle test-retry re-runs: a pass after a failure is flaky, two failures count once', async () => {
+  it('counts Gradle test-retry re-runs as the cases they are: the report does not mark them as re-runs', async () => {
+    // Without `reports.junitXml.mergeReruns`, Gradle writes every execution as its own case and
+    // counts it so (tests="5" failures="3"); a failure must not vanish into a later pass.
     const report = await parseReportFile(fixture('gradle.xml'))
-    expect(report.totals).toEqual({ tests: 3, passed: 2, failed: 1, errors: 0, skipped: 0, flaky: 1, duration: 0.804 })
+    expect(report.totals).toEqual({ tests: 5, passed: 2, failed: 3, errors: 0, skipped: 0, flaky: 0, duration: 0.804 })
     expect(report.warnings).toEqual([])
-    expect(report.failures).toEqual([expect.objectContaining({ name: 'ranksExactMatchFirst()', file: 'SearchTest.kt', line: 31 })])
-    expect(report.flaky).toEqual([
-      expect.objectContaining({ name: 'findsByPrefix()', message: 'java.lang.AssertionError: expected 3 hits, got 2', file: 'SearchTest.kt', line: 19 })
+    expect(report.flaky).toEqual([])
+    expect(report.failures.map(({ name, file, line }) => ({ name, file, line }))).toEqual([
+      { name: 'findsByPrefix()', file: 'SearchTest.kt', line: 19 },
+      { name: 'ranksExactMatchFirst()', file: 'SearchTest.kt', line: 31 },
+      { name: 'ranksExactMatchFirst()', file: 'SearchTest.kt', line: 31 }
     ])
   })
 
@@ -115,13 +119,72 @@ describe('JUnit reports', () => {
     ])
   })
 
-  it('reads gotestsum with --rerun-fails, and finds a panic in project code', async () => {
+  it('reads gotestsum with --rerun-fails, counting each run, and finds a panic in project code', async () => {
     const report = await parseReportFile(fixture('gotestsum.xml'))
-    expect(report.totals).toEqual({ tests: 4, passed: 3, failed: 1, errors: 0, skipped: 0, flaky: 1, duration: 0.525 })
+    expect(report.totals).toEqual({ tests: 5, passed: 3, failed: 2, errors: 0, skipped: 0, flaky: 0, duration: 0.525 })
+    expect(report.warnings).toEqual([])
     expect(report.failures).toEqual([
+      expect.objectContaining({ name: 'TestSettlesBatch', file: 'ledger_test.go', line: 77 }),
       expect.objectContaining({ name: 'TestBalances', file: '/home/runner/work/shop/services/ledger/balance.go', line: 23 })
     ])
-    expect(report.flaky).toEqual([expect.objectContaining({ name: 'TestSettlesBatch', flaky: true, file: 'ledger_test.go', line: 77 })])
+  })
+
+  it('counts two cases with the same suite, class and name each: a failure is never merged into a later pass', async () => {
+    const report = await parseReportFile(fixture('duplicate-names.xml'))
+    expect(report.totals).toEqual({ tests: 3, passed: 2, failed: 1, errors: 0, skipped: 0, flaky: 0, duration: 0.006 })
+    expect(report.flaky).toEqual([])
+    expect(report.failures).toEqual([
+      expect.objectContaining({ name: 'cart totals adds tax', status: 'failed', message: 'expected 110 to equal 119', line: 9 })
+    ])
+  })
+
+  it('reads GoogleTest: DISABLED_ tests (status="notrun" result="suppressed") and GTEST_SKIP are skipped, not passed', async () => {
+    const report = await parseReportFile(fixture('googletest.xml'))
+    expect(report.totals).toEqual({ tests: 6, passed: 1, failed: 1, errors: 0, skipped: 4, flaky: 0, duration: 0.006 })
+    expect(report.warnings).toEqual([])
+    expect(report.failures).toEqual([
+      expect.objectContaining({ name: 'AppliesVat', status: 'failed', file: '/home/runner/work/shop/services/pricing/test/pricing_test.cc', line: 18 })
+    ])
+    expect(report.skipped.map(({ suite, name, message }) => ({ suite, name, message }))).toEqual([
+      { suite: ['PricingTest'], name: 'DISABLED_ConvertsCurrency', message: 'not run (status="notrun" result="suppressed")' },
+      { suite: ['PricingTest'], name: 'NeedsNetwork', message: '/home/runner/work/shop/services/pricing/test/pricing_test.cc:31\nno network in CI' },
+      { suite: ['DISABLED_LedgerTest'], name: 'Posts', message: 'not run (status="notrun" result="suppressed")' },
+      { suite: ['DISABLED_LedgerTest'], name: 'Balances', message: 'not run (status="notrun" result="suppressed")' }
+    ])
+  })
+
+  it('reads status="disabled" cases (cppfw/tst) as skipped, and status="failed" as failed', async () => {
+    const report = await parseReportFile(fixture('tst.xml'))
+    expect(report.totals).toMatchObject({ tests: 6, passed: 3, failed: 1, errors: 0, skipped: 2 })
+    expect(report.warnings).toEqual([])
+    expect(report.skipped.map(({ name, message }) => ({ name, message }))).toEqual([
+      { name: 'factorial_of_big_value', message: 'not run (status="disabled")' },
+      { name: 'factorial_of_zero', message: 'not run (status="disabled")' }
+    ])
+    const marked = await parseReportText('<testsuite name="s"><testcase name="a" status="failed"/><testcase name="b" status="error"/></testsuite>', 'r.xml')
+    expect(marked.totals).toMatchObject({ tests: 2, passed: 0, failed: 1, errors: 1 })
+  })
+
+  it('keeps the counts of a suite that declares them but lists no test case; a failure stays a failure', async () => {
+    const report = await parseReportFile(fixture('summary-only.xml'))
+    expect(report.totals).toEqual({ tests: 10, passed: 5, failed: 2, errors: 0, skipped: 3, flaky: 0, duration: 4.21 })
+    expect(report.warnings).toEqual([])
+    expect(report.failures.map(({ suite, name, status, message }) => ({ suite, name, status, message }))).toEqual([
+      { suite: [], name: 'checkout', status: 'failed', message: 'the suite declares 1 failed test but lists no test case' },
+      { suite: [], name: 'payments', status: 'failed', message: 'afterAll hook failed: the payment stub did not stop' }
+    ])
+    expect(report.omittedFailures).toBe(0)
+    const bare = await parseReportText('<testsuites tests="6" failures="1" skipped="2"/>', 'bare.xml')
+    expect(bare.totals).toMatchObject({ tests: 6, passed: 3, failed: 1, errors: 0, skipped: 2 })
+  })
+
+  it('shows an implausible time (nanoseconds written as seconds) as unknown, with a warning', async () => {
+    const report = await parseReportFile(fixture('nanoseconds.xml'))
+    expect(report.totals).toMatchObject({ tests: 3, passed: 3, duration: 0.2 })
+    expect(report.slowest.map(({ name, duration }) => ({ name, duration }))).toEqual([{ name: 'reverses an entry', duration: 0.2 }])
+    expect(report.warnings).toEqual([
+      '2 test times are negative or longer than a day (nanoseconds or milliseconds written as seconds?); they are shown as unknown and left out of the time'
+    ])
   })
 
   it('reads mocha, taking the file from the suite and keeping CDATA and unicode intact', async () => {
