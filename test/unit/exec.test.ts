@@ -1,5 +1,11 @@
-import { describe, expect, it } from '@jest/globals'
-import { exec, ExecError } from '../../shared/src/exec/index.js'
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { exec, ExecError, execStreaming } from '../../shared/src/exec/index.js'
+import { daemonScript as daemon, killByPidFile } from '../support/processes.js'
+
+const pidFile = join(tmpdir(), `flotilla-exec-test-${process.pid}.pid`)
+afterEach(() => killByPidFile(pidFile))
 
 describe('exec', () => {
   it('passes arguments verbatim, without a shell', async () => {
@@ -38,5 +44,38 @@ describe('exec', () => {
     const result = await exec(['sh', '-c', 'sleep 30'], { signal: controller.signal, allowFailure: true })
     expect(result.cancelled).toBe(true)
     expect(result.exitCode).not.toBe(0)
+  })
+
+  it('ends soon after the program exits though a background process holds its output, with the real exit code', async () => {
+    const result = await exec(['sh', '-c', `${daemon(pidFile)} echo done; exit 4`], { allowFailure: true, timeoutMs: 30_000 })
+    expect(result).toMatchObject({ exitCode: 4, timedOut: false, outputHeld: true })
+    expect(result.stdout.toString()).toBe('done\n')
+  })
+
+  it('does not mark output held when the program closes it itself', async () => {
+    const result = await exec(['sh', '-c', 'echo done'])
+    expect(result.outputHeld).toBeUndefined()
+  })
+})
+
+describe('execStreaming', () => {
+  it('ends soon after the program exits though a background process holds its output, with the real exit code and not a timeout', async () => {
+    const chunks: Buffer[] = []
+    const result = await execStreaming(['sh', '-c', `${daemon(pidFile)} sleep 1; echo done; exit 0`], { timeoutMs: 3_000, onOutput: (chunk) => chunks.push(chunk) })
+    expect(result).toEqual({ exitCode: 0, timedOut: false, cancelled: false, outputHeld: true })
+    expect(Buffer.concat(chunks).toString()).toBe('done\n')
+  })
+
+  it('ends after a timeout kill though a background process that ignores SIGTERM holds its output', async () => {
+    const script = `trap '' TERM; ${daemon(pidFile, true)} sleep 300`
+    const result = await execStreaming(['sh', '-c', script], { timeoutMs: 500, onOutput: () => undefined })
+    expect(result).toMatchObject({ timedOut: true, outputHeld: true })
+  })
+
+  it('reads output to its end and does not mark it held when the program closes it itself', async () => {
+    const chunks: Buffer[] = []
+    const result = await execStreaming(['sh', '-c', 'head -c 300000 /dev/zero; exit 2'], { onOutput: (chunk) => chunks.push(chunk) })
+    expect(result).toEqual({ exitCode: 2, timedOut: false, cancelled: false, outputHeld: false })
+    expect(Buffer.concat(chunks).length).toBe(300000)
   })
 })

@@ -15,7 +15,8 @@ export const Inputs = {
   RegistryPassword: 'registry-password',
   KubectlVersion: 'kubectl-version',
   KubectlSha256: 'kubectl-sha256',
-  KubectlMirror: 'kubectl-mirror'
+  KubectlMirror: 'kubectl-mirror',
+  PassEnv: 'pass-env'
 } as const
 
 export const Outputs = {

@@ -13,6 +13,7 @@ import {
   type ServiceDeployResult
 } from '../../../shared/src/deploy/index.js'
 import { kubectlInstall, withDirectoryFirstOnPath, type KubectlInstall } from '../../../shared/src/deploy/kubectl.js'
+import { allowListedEnvironment, parsePassEnv, withoutRunnerTokens } from '../../../shared/src/exec/environment.js'
 import { createGitHubClient, parseRepository } from '../../../shared/src/github/index.js'
 import { resolveCredentials, secretsToMask } from '../../../shared/src/registry/index.js'
 import * as runner from '../../../shared/src/runner/index.js'
@@ -36,6 +37,7 @@ export async function run(): Promise<void> {
       { version: `input '${Inputs.KubectlVersion}'`, sha256: `input '${Inputs.KubectlSha256}'`, mirror: `input '${Inputs.KubectlMirror}'` },
       { platform: process.platform, arch: process.arch }
     )
+    const passEnv = parsePassEnv(runner.input(Inputs.PassEnv) ?? '', `input '${Inputs.PassEnv}'`)
     const service = required(Inputs.Service)
     const environment = required(Inputs.Environment)
     const image = runner.input(Inputs.Image)
@@ -67,7 +69,12 @@ export async function run(): Promise<void> {
 
     // Installed after the manifest and image checks, so bad input downloads nothing; before the
     // Deployment is created, so a checksum mismatch records nothing.
-    const env = kubectl === undefined ? withoutInputs(process.env) : await withInstalledKubectl(kubectl, withoutInputs(process.env))
+    const kubectlDirectory = kubectl === undefined ? undefined : await installKubectl(kubectl)
+    const withKubectl = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => (kubectlDirectory === undefined ? env : withDirectoryFirstOnPath(env, kubectlDirectory))
+    // Our own kubectl, docker and git calls get the step's environment without the runner's tokens
+    // and the inputs; a command target's command, which the repository's manifest names, only the allow-list.
+    const env = withKubectl(withoutRunnerTokens(process.env))
+    const commandEnv = withKubectl(allowListedEnvironment(process.env, passEnv))
 
     const client = createGitHubClient({ token, baseUrl: process.env.GITHUB_API_URL, log: runner.actionsLogger })
     const repository = process.env.GITHUB_REPOSITORY
@@ -76,6 +83,7 @@ export async function run(): Promise<void> {
       root,
       workdir: process.env.RUNNER_TEMP ?? tmpdir(),
       env,
+      commandEnv,
       log: runner.actionsLogger,
       onOutput: (chunk) => process.stdout.write(chunk),
       ...(repository === undefined ? {} : { github: { client, ...parseRepository(repository), logUrl: runLogUrl(process.env), requiredContexts } }),
@@ -101,16 +109,11 @@ function outputs(result: ServiceDeployResult): Record<string, string> {
   }
 }
 
-/** `env` with the pinned kubectl first on PATH, for this deploy only: later steps keep their PATH (no addPath). */
-async function withInstalledKubectl(kubectl: KubectlInstall, env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+/** The pinned kubectl's directory, to put first on PATH for this deploy only: later steps keep their PATH (no addPath). */
+async function installKubectl(kubectl: KubectlInstall): Promise<string> {
   const directory = await installCachedTool({ name: 'kubectl', ...kubectl })
   runner.actionsLogger.info(`Deploying with kubectl ${kubectl.version}: ${join(directory, 'kubectl')}`)
-  return withDirectoryFirstOnPath(env, directory)
-}
-
-/** The step's environment without its `INPUT_*` variables, which hold the tokens: a deploy command must not see them. */
-function withoutInputs(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_')))
+  return directory
 }
 
 function required(name: string): string {

@@ -7,7 +7,8 @@ export const Inputs = {
   Parallel: 'parallel',
   CheckRuns: 'check-runs',
   Token: 'token',
-  FailOnError: 'fail-on-error'
+  FailOnError: 'fail-on-error',
+  PassEnv: 'pass-env'
 } as const
 
 export const Outputs = {

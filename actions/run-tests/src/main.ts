@@ -3,10 +3,12 @@ import { join, resolve } from 'node:path'
 import { tmpdir } from 'node:os'
 import { loadManifest } from '../../../shared/src/config/index.js'
 import { eventContextFromEnv } from '../../../shared/src/detect/index.js'
+import { allowListedEnvironment, parsePassEnv } from '../../../shared/src/exec/environment.js'
 import { createGitHubClient } from '../../../shared/src/github/index.js'
 import {
   JOB_SUMMARY_BYTES,
   LineSplitter,
+  OUTPUT_HELD_WARNING,
   STEP_ERROR_ANNOTATIONS,
   overallTotals,
   parseMatrixEntry,
@@ -37,6 +39,7 @@ export async function run(): Promise<void> {
     const servicesInput = runner.input(Inputs.Services)
     const matrixEntry = runner.input(Inputs.MatrixEntry)
     if (servicesInput !== undefined && matrixEntry !== undefined) throw new Error(`give either ${Inputs.Services} or ${Inputs.MatrixEntry}, not both`)
+    const passEnv = parsePassEnv(runner.input(Inputs.PassEnv) ?? '', `input '${Inputs.PassEnv}'`)
     const names = matrixEntry !== undefined ? [parseMatrixEntry(matrixEntry)] : servicesInput !== undefined ? parseServiceNames(servicesInput) : undefined
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()
     const root = resolve(workspace, runner.input(Inputs.WorkingDirectory) ?? '.')
@@ -45,8 +48,14 @@ export async function run(): Promise<void> {
     const { services, withoutTests } = selectTestServices(manifest, names)
     for (const name of withoutTests) runner.actionsLogger.info(`${name} has no test command in ${manifest.source}: nothing to run`)
 
-    const results = await runAll(services, { root, workspace, parallel, env: process.env, log: runner.actionsLogger })
+    // The tests are the pull request's code: the runner's tokens and the workflow's other variables stay out.
+    const env = allowListedEnvironment(process.env, passEnv)
+    const results = await runAll(services, { root, workspace, parallel, env, log: runner.actionsLogger })
     const passed = results.every((result) => result.passed)
+    // Said here, where workflow commands are on again; the summary and the report file carry it too.
+    for (const result of results.filter((candidate) => candidate.warnings.includes(OUTPUT_HELD_WARNING))) {
+      runner.annotate({ level: 'warning', title: `Flotilla tests of ${result.service}`, message: `${result.service}: ${OUTPUT_HELD_WARNING}` })
+    }
 
     // setFailed writes one error annotation of its own; it must fit in the step's ten.
     const failing = !passed && failOnError
@@ -83,19 +92,20 @@ async function runAll(services: TestableService[], options: RunTestsOptions & { 
     for (const service of services) {
       results.push(
         await runner.group(`Tests of ${service.name}: ${service.test.command.join(' ')}`, () =>
-          runner.withoutWorkflowCommands(() => runServiceTests(service, { ...options, onOutput: (_, chunk) => process.stdout.write(chunk) }))
+          runner.withoutWorkflowCommands((write) => runServiceTests(service, { ...options, onOutput: (_, chunk) => write(chunk) }))
         )
       )
     }
     return results
   }
   const width = Math.max(...services.map((service) => service.name.length))
-  const splitters = new Map(services.map((service) => [service.name, new LineSplitter((line) => process.stdout.write(`${service.name.padEnd(width)} | ${line}\n`))]))
-  const results = await runner.withoutWorkflowCommands(() =>
-    runTests(services, { ...options, onOutput: (service, chunk) => splitters.get(service)?.push(chunk) })
-  )
-  for (const splitter of splitters.values()) splitter.end()
-  return results
+  return runner.withoutWorkflowCommands(async (write) => {
+    const splitters = new Map(services.map((service) => [service.name, new LineSplitter((line) => write(`${service.name.padEnd(width)} | ${line}\n`))]))
+    const results = await runTests(services, { ...options, onOutput: (service, chunk) => splitters.get(service)?.push(chunk) })
+    // Still inside: a last line without a newline is test output too, and must not issue commands.
+    for (const splitter of splitters.values()) splitter.end()
+    return results
+  })
 }
 
 async function publishCheckRuns(results: readonly ServiceTestResult[], token: string | undefined): Promise<void> {

@@ -47,7 +47,7 @@ export const testCommand: Command = {
 
 const COLUMNS = ['service', 'result', 'tests', 'passed', 'failed', 'errors', 'skipped', 'flaky', 'time'] as const
 
-/** A table of totals per service, then each failed service's problems and failures. */
+/** A table of totals per service, then each failed service's problems and failures, then every warning. */
 export function resultText(results: readonly ServiceTestResult[]): string {
   if (results.length === 0) return 'no service with a test command\n'
   const row = (name: string, status: string, totals: TestTotals): string[] => [
@@ -75,5 +75,7 @@ export function resultText(results: readonly ServiceTestResult[]): string {
       lines.push('  the end of its output:', ...result.output.trimEnd().split('\n').slice(-20).map((line) => `    ${line}`))
     }
   }
+  const warnings = results.flatMap((result) => result.warnings.map((warning) => `${result.service}: warning: ${warning}`))
+  if (warnings.length > 0) lines.push('', ...warnings)
   return lines.join('\n') + '\n'
 }

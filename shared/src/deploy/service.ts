@@ -84,6 +84,8 @@ export interface ServiceDeployOptions {
   /** Scratch space for clones and edited copies (RUNNER_TEMP). */
   workdir: string
   env: NodeJS.ProcessEnv
+  /** The environment a `command` target's command starts from (default `env`); on a runner, `allowListedEnvironment(…)`. */
+  commandEnv?: NodeJS.ProcessEnv
   log: Logger
   /** Records the deploy as a GitHub Deployment of `request.sha` in this repository. */
   github?: { client: GitHubClient; owner: string; repo: string; logUrl?: string; requiredContexts?: string[]; cancellation?: Cancellation }
@@ -131,7 +133,7 @@ async function runTarget(plan: ServiceDeploy, options: ServiceDeployOptions, sig
   const { request, target } = plan
   switch (target.target) {
     case 'command':
-      return deployWithCommand(target, request, { cwd: options.root, env: options.env, signal, onOutput: options.onOutput })
+      return deployWithCommand(target, request, { cwd: options.root, env: options.commandEnv ?? options.env, signal, log: options.log, onOutput: options.onOutput })
     case 'kubernetes':
       return deployToKubernetes(target, request, { root: options.root, workdir: options.workdir, env: options.env, signal, log: options.log })
     case 'gitops':

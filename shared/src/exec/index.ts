@@ -10,6 +10,22 @@ export interface ExecResult {
   timedOut: boolean
   /** True when `signal` aborted it (its process group was killed). */
   cancelled?: boolean
+  /** True when a process outside its group still held its output after it ended (see OUTPUT_GRACE_MS). */
+  outputHeld?: boolean
+}
+
+/**
+ * How long the output pipes are read after the program itself has ended (exited, or been killed
+ * at its timeout or cancellation). Whatever its group left running is killed with it; only a
+ * process that left the group (`setsid`, a double-forked daemon) can still hold the pipes, and
+ * it would hold the step open for as long as it lives. After the grace the pipes are closed on
+ * our side, the result is the program's own, and `outputHeld` says what happened.
+ */
+export const OUTPUT_GRACE_MS = 2_000
+
+/** What to tell a reader when `outputHeld`: `what` is the command, as in "the test command". */
+export function outputHeldMessage(what: string): string {
+  return `a background process (one started with setsid, or a daemon) kept the output open after ${what} ended; Flotilla stopped reading ${OUTPUT_GRACE_MS / 1000}s later, took the command's own result, and left that process running`
 }
 
 export interface ExecOptions {
@@ -57,30 +73,84 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
     const err: Buffer[] = []
     let timedOut = false
     let cancelled = false
-    const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true))
-    const endAbort = killOnAbort(child, options.signal, () => (cancelled = true))
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
-    child.on('error', (error) => {
-      endDeadline()
-      endAbort()
-      reject(error)
-    })
-    child.on('close', (code, signal) => {
-      endDeadline()
-      endAbort()
-      const result: ExecResult = {
-        exitCode: exitCodeOf(code, signal),
-        stdout: Buffer.concat(out),
-        stderr: Buffer.concat(err).toString('utf8'),
-        timedOut,
-        ...(cancelled ? { cancelled } : {})
+    superviseChild(child, {
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      onTimeout: () => (timedOut = true),
+      onAbort: () => (cancelled = true),
+      onError: reject,
+      onEnd: (exitCode, outputHeld) => {
+        const result: ExecResult = {
+          exitCode,
+          stdout: Buffer.concat(out),
+          stderr: Buffer.concat(err).toString('utf8'),
+          timedOut,
+          ...(cancelled ? { cancelled } : {}),
+          ...(outputHeld ? { outputHeld } : {})
+        }
+        if (result.exitCode !== 0 && !options.allowFailure) reject(new ExecError(argv, result))
+        else resolve(result)
       }
-      if (result.exitCode !== 0 && !options.allowFailure) reject(new ExecError(argv, result))
-      else resolve(result)
     })
     child.stdin.on('error', () => undefined) // a child that exits early closes its stdin
     child.stdin.end(options.input ?? '')
+  })
+}
+
+interface Supervision {
+  timeoutMs?: number
+  signal?: AbortSignal
+  /** Kill what is left of the child's process group when it exits (a test's forgotten server). */
+  killGroupOnExit?: boolean
+  onTimeout(): void
+  onAbort(): void
+  onError(error: Error): void
+  /** Once: the program's own exit code, and whether its output was still held open after OUTPUT_GRACE_MS. */
+  onEnd(exitCode: number, outputHeld: boolean): void
+}
+
+/**
+ * Watches a child spawned with `detached: true` and piped output: kills its group at the
+ * deadline or when `signal` aborts, and ends when its output is closed, or OUTPUT_GRACE_MS after
+ * the child itself exited, whichever comes first. The deadline and the abort stop counting at
+ * the child's exit: a program that has ended cannot time out afterwards.
+ */
+function superviseChild(child: ChildProcess, supervision: Supervision): void {
+  const endDeadline = deadline(child, supervision.timeoutMs, supervision.onTimeout)
+  const endAbort = killOnAbort(child, supervision.signal, supervision.onAbort)
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
+  let grace: NodeJS.Timeout | undefined
+  let outputHeld = false
+  child.on('error', (error) => {
+    endDeadline()
+    endAbort()
+    clearTimeout(grace)
+    supervision.onError(error)
+  })
+  child.on('exit', (code, signal) => {
+    exit = { code, signal }
+    endDeadline()
+    endAbort()
+    // Only the group: the leader's own pid is already reaped and may belong to someone else now.
+    if (supervision.killGroupOnExit && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // no process of the group is left
+      }
+    }
+    grace = setTimeout(() => {
+      // Reading stops here; the process holding the pipes is out of our group and keeps running.
+      outputHeld = true
+      for (const stream of [child.stdout, child.stderr]) stream?.destroy()
+    }, OUTPUT_GRACE_MS)
+  })
+  child.on('close', (code, signal) => {
+    clearTimeout(grace)
+    const ended = exit ?? { code, signal }
+    supervision.onEnd(exitCodeOf(ended.code, ended.signal), outputHeld)
   })
 }
 
@@ -142,18 +212,24 @@ export interface StreamResult {
   timedOut: boolean
   /** True when `signal` aborted it. */
   cancelled: boolean
+  /**
+   * True when a process that left the command's process group (`setsid`, a daemon) still held its
+   * output OUTPUT_GRACE_MS after the command ended: reading stopped there, and it was left running.
+   */
+  outputHeld: boolean
 }
 
 /**
  * Runs a long program (a test suite, a deploy command) from an argv array, handing its output
  * over as it comes instead of collecting it. The child leads its own process group: a timeout or
  * an abort kills the group whole, and so does the leader's exit, since a background process left
- * holding the output pipes would otherwise keep the run open forever.
+ * holding the output pipes would otherwise keep the run open forever. A process out of the
+ * group's reach (`setsid`) holds them at most OUTPUT_GRACE_MS longer (`outputHeld`).
  */
 export function execStreaming(argv: readonly string[], options: StreamOptions): Promise<StreamResult> {
   if (argv.length === 0) throw new Error('execStreaming: empty argv')
   const { signal } = options
-  if (signal?.aborted) return Promise.resolve({ exitCode: 130, timedOut: false, cancelled: true })
+  if (signal?.aborted) return Promise.resolve({ exitCode: 130, timedOut: false, cancelled: true, outputHeld: false })
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
       cwd: options.cwd,
@@ -163,29 +239,16 @@ export function execStreaming(argv: readonly string[], options: StreamOptions): 
     })
     let timedOut = false
     let cancelled = false
-    const endDeadline = deadline(child, options.timeoutMs, () => (timedOut = true))
-    const endAbort = killOnAbort(child, signal, () => (cancelled = true))
-    const settle = (): void => {
-      endDeadline()
-      endAbort()
-    }
     child.stdout.on('data', (chunk: Buffer) => options.onOutput(chunk, 'stdout'))
     child.stderr.on('data', (chunk: Buffer) => options.onOutput(chunk, 'stderr'))
-    child.on('error', (error) => {
-      settle()
-      reject(error)
-    })
-    child.on('exit', () => {
-      // Only the group: the leader's own pid is already reaped and may belong to someone else now.
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
-      } catch {
-        // no process of the group is left
-      }
-    })
-    child.on('close', (code, exitSignal) => {
-      settle()
-      resolve({ exitCode: exitCodeOf(code, exitSignal), timedOut, cancelled })
+    superviseChild(child, {
+      timeoutMs: options.timeoutMs,
+      signal,
+      killGroupOnExit: true,
+      onTimeout: () => (timedOut = true),
+      onAbort: () => (cancelled = true),
+      onError: reject,
+      onEnd: (exitCode, outputHeld) => resolve({ exitCode, timedOut, cancelled, outputHeld })
     })
   })
 }

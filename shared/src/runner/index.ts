@@ -77,14 +77,22 @@ export async function runAction(body: () => Promise<void>): Promise<void> {
 /**
  * Runs `work` with workflow commands switched off (`::stop-commands::`), so output it echoes,
  * such as a test log, cannot issue commands of its own (annotations among them, which would
- * use up the step's few).
+ * use up the step's few). `work` writes that output with the `write` it is given: the runner
+ * honours a command only at the start of a line, so when the output ends mid-line the command
+ * that switches them back on starts a new one.
  */
-export async function withoutWorkflowCommands<T>(work: () => Promise<T>): Promise<T> {
+export async function withoutWorkflowCommands<T>(work: (write: (chunk: Buffer | string) => void) => Promise<T>): Promise<T> {
   const token = `flotilla-${randomUUID()}`
   process.stdout.write(`::stop-commands::${token}\n`)
+  let atLineStart = true
+  const write = (chunk: Buffer | string): void => {
+    if (chunk.length === 0) return
+    process.stdout.write(chunk)
+    atLineStart = typeof chunk === 'string' ? chunk.endsWith('\n') : chunk[chunk.length - 1] === 0x0a
+  }
   try {
-    return await work()
+    return await work(write)
   } finally {
-    process.stdout.write(`::${token}::\n`)
+    process.stdout.write(`${atLineStart ? '' : '\n'}::${token}::\n`)
   }
 }

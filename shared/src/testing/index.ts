@@ -1,7 +1,7 @@
 /** Running services' tests and reporting them: annotations, job summary, check runs, a JSON document. */
 export type { FailureLocation, LocationPrecision, ServiceTestResult, TestAttempt, TestFailure } from './model.js'
 export type { ReportFormat, TestCase, TestReport, TestStatus, TestTotals } from './types.js'
-export { isTestable, runServiceTests, runTests, type RunTestsOptions, type TestableService } from './run.js'
+export { isTestable, OUTPUT_HELD_WARNING, runServiceTests, runTests, type RunTestsOptions, type TestableService } from './run.js'
 export { locateFailure, workspacePath, type LocateContext } from './locate.js'
 export {
   CHECK_RUN_ANNOTATIONS,

@@ -22,6 +22,8 @@ export interface TestFailure {
 export interface TestAttempt {
   exitCode: number
   timedOut: boolean
+  /** A process outside the command's group still held its output after the command ended (see `execStreaming`). */
+  outputHeld: boolean
   /** Wall-clock seconds. */
   seconds: number
   /** Report files found after this attempt (readable or not), relative to the workspace. */

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
 import { unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { execStreaming } from '../exec/index.js'
+import { withoutRunnerTokens } from '../exec/environment.js'
+import { execStreaming, outputHeldMessage } from '../exec/index.js'
 import type { ServiceConfig } from '../config/types.js'
 import type { Logger } from '../log/index.js'
 import { findFiles, listFiles } from './files.js'
@@ -17,13 +18,19 @@ export const MAX_FAILURES_PER_REPORT = 500
 export const SLOWEST_PER_REPORT = 10
 /** How much of a command's output is kept for the summary. */
 export const OUTPUT_TAIL_BYTES = 16 * 1024
+/** The warning of a service whose command left a process holding its output (see OUTPUT_GRACE_MS). */
+export const OUTPUT_HELD_WARNING = outputHeldMessage('the test command')
 
 export interface RunTestsOptions {
   /** The repository root (absolute): service paths are relative to it. */
   root: string
   /** Paths in results are relative to it (GITHUB_WORKSPACE on a runner); the root by default. */
   workspace?: string
-  /** The environment the test commands start from (the manifest's `env` is merged over it). */
+  /**
+   * The environment the test commands start from (the manifest's `env` is merged over it), less
+   * the runner's `ACTIONS_*` and the action's `INPUT_*`, which never reach them. On a runner the
+   * caller passes `allowListedEnvironment(process.env, …)`: the tests are the pull request's code.
+   */
   env?: NodeJS.ProcessEnv
   /** Services run at the same time (default 1). */
   parallel?: number
@@ -66,7 +73,7 @@ export async function runServiceTests(service: TestableService, options: RunTest
   const workspace = options.workspace ?? options.root
   const serviceDir = resolve(options.root, service.path)
   const argv = test.shell ? ['sh', '-c', test.command[0]] : test.command
-  const env = { ...withoutActionInputs(options.env ?? process.env), ...test.env }
+  const env = { ...withoutRunnerTokens(options.env ?? process.env), ...test.env }
   const output = new OutputTail(OUTPUT_TAIL_BYTES)
   const shown = (file: string): string => workspacePath(file, { workspace }) ?? file
 
@@ -94,7 +101,7 @@ export async function runServiceTests(service: TestableService, options: RunTest
       const message = Buffer.from(`${argv[0]}: ${error.message}\n`)
       output.push(message)
       options.onOutput?.(service.name, message)
-      return { exitCode: 127, timedOut: false }
+      return { exitCode: 127, timedOut: false, outputHeld: false }
     })
     const seconds = (Date.now() - started) / 1000
     const read = await readReports(serviceDir, test.reports, new Set(earlierFailures.keys()))
@@ -152,7 +159,10 @@ export async function runServiceTests(service: TestableService, options: RunTest
       .flatMap(({ report }) => report.slowest)
       .sort((a, b) => (b.duration ?? 0) - (a.duration ?? 0))
       .slice(0, SLOWEST_PER_REPORT),
-    warnings: reports.flatMap(({ file, report }) => report.warnings.map((warning) => `${shown(file)}: ${warning}`)),
+    warnings: [
+      ...(attempts.some((attempt) => attempt.outputHeld) ? [OUTPUT_HELD_WARNING] : []),
+      ...reports.flatMap(({ file, report }) => report.warnings.map((warning) => `${shown(file)}: ${warning}`))
+    ],
     problems,
     passed: problems.length === 0,
     output: output.text()
@@ -205,9 +215,4 @@ async function readReports(
     }
   }
   return { found, reports, problems }
-}
-
-/** The action's own inputs (its token among them) are not the tests' business. */
-function withoutActionInputs(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_')))
 }

@@ -16,7 +16,7 @@ export function serviceResult(service: string, failures: TestFailure[] = [], ove
     service,
     path: `services/${service}`,
     command: ['npm', 'test'],
-    attempts: [{ exitCode: failed > 0 ? 1 : 0, timedOut: false, seconds: 1, reports: [`services/${service}/reports/junit.xml`], totals: totals(failed) }],
+    attempts: [{ exitCode: failed > 0 ? 1 : 0, timedOut: false, outputHeld: false, seconds: 1, reports: [`services/${service}/reports/junit.xml`], totals: totals(failed) }],
     totals: totals(failed),
     failures,
     omittedFailures: 0,

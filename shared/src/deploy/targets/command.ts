@@ -1,4 +1,6 @@
-import { execStreaming } from '../../exec/index.js'
+import { withoutRunnerTokens } from '../../exec/environment.js'
+import { execStreaming, outputHeldMessage } from '../../exec/index.js'
+import type { Logger } from '../../log/index.js'
 import { DeployError, deployVariables, type DeployRequest, type TargetResult } from './request.js'
 
 export interface CommandTarget {
@@ -14,8 +16,10 @@ export interface CommandTarget {
 export interface CommandRunOptions {
   /** The directory the command runs in (the repository root). */
   cwd: string
+  /** What the command's environment starts from, less the runner's `ACTIONS_*` and `INPUT_*`; on a runner, `allowListedEnvironment(…)`. */
   env?: NodeJS.ProcessEnv
   signal?: AbortSignal
+  log?: Logger
   onOutput?: (chunk: Buffer) => void
 }
 
@@ -28,7 +32,7 @@ export async function deployWithCommand(target: CommandTarget, request: DeployRe
   const argv = target.shell ? ['/bin/sh', '-c', target.command[0]] : target.command
   const result = await execStreaming(argv, {
     cwd: options.cwd,
-    env: { ...(options.env ?? process.env), ...target.env, ...deployVariables(request) },
+    env: { ...withoutRunnerTokens(options.env ?? process.env), ...target.env, ...deployVariables(request) },
     timeoutMs: target.timeoutSeconds * 1000,
     signal: options.signal,
     onOutput: (chunk) => options.onOutput?.(chunk)
@@ -36,6 +40,7 @@ export async function deployWithCommand(target: CommandTarget, request: DeployRe
     throw new DeployError(`deploy command ${target.command[0]} could not start: ${error.message}`)
   })
   const what = `deploy command ${target.command[0]}`
+  if (result.outputHeld) options.log?.warn(outputHeldMessage(what))
   if (result.cancelled) throw new DeployError(`${what} was cancelled`)
   if (result.timedOut) throw new DeployError(`${what} timed out after ${target.timeoutSeconds}s and was killed`)
   if (result.exitCode !== 0) throw new DeployError(`${what} exited with ${result.exitCode}`)
