@@ -9,15 +9,17 @@
  *
  * Counters are the integral of the rates over real time, so `rate(app_requests_total[…])` in
  * Prometheus gives back the rate that was set. The latency wobbles by ±5% around its setting
- * (a sine of the time) so that samples are not all tied.
+ * (a sine of the time) so that samples are not all tied; a latency of `Infinity`, `-Infinity` or
+ * `NaN` is exposed as Prometheus writes it (`+Inf`, `-Inf`, `NaN`).
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { formatSampleValue } from '../../shared/src/gate/sample.js'
 
 export interface MetricsRates {
   requestsPerSecond: number
   errorsPerSecond: number
-  /** Default 0.1. */
+  /** Default 0.1; may be `Infinity`, `-Infinity` or `NaN`. */
   latencySeconds?: number
 }
 
@@ -47,7 +49,7 @@ export async function startMetricsServer(initial: Record<string, MetricsRates>):
   const family = (name: string, type: string, help: string, value: (track: Track) => number): string[] => [
     `# HELP ${name} ${help}`,
     `# TYPE ${name} ${type}`,
-    ...[...tracks].map(([label, track]) => `${name}{track="${label}"} ${value(track)}`)
+    ...[...tracks].map(([label, track]) => `${name}{track="${label}"} ${formatSampleValue(value(track))}`)
   ]
 
   const server = createServer((request, response) => {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { loadManifest, type Manifest } from '../../../shared/src/config/index.js'
 import { didYouMean } from '../../../shared/src/config/suggest.js'
 import { eventContextFromEnv } from '../../../shared/src/detect/index.js'
-import { environmentGate, gateScope, renderGateSummary, type GateDecision, type GateDocument } from '../../../shared/src/gate/index.js'
+import { environmentGate, gateJson, gateScope, isHttpUrl, renderGateSummary, type GateDecision, type GateDocument } from '../../../shared/src/gate/index.js'
 import { gateStatusPublisher, runGate, type GateStatusPublisher, type StatusKind } from '../../../shared/src/gate/sources/index.js'
 import { createGitHubClient, type GitHubClient } from '../../../shared/src/github/index.js'
 import { parseServiceNames } from '../../../shared/src/testing/index.js'
@@ -26,7 +26,7 @@ export async function run(): Promise<void> {
     const fail = runner.booleanInput(Inputs.Fail, true)
     const failOnInconclusive = runner.booleanInput(Inputs.FailOnInconclusive, true)
     const prometheusAddress = runner.input(Inputs.PrometheusAddress)
-    if (prometheusAddress !== undefined && !/^https?:\/\/[^/]/.test(prometheusAddress)) throw new Error(`input '${Inputs.PrometheusAddress}' must be an http(s) URL, got '${prometheusAddress}'`)
+    if (prometheusAddress !== undefined && !isHttpUrl(prometheusAddress)) throw new Error(`input '${Inputs.PrometheusAddress}' must be an http(s) URL, got '${prometheusAddress}'`)
 
     const context = eventContextFromEnv(process.env)
     const sha: string | undefined = runner.input(Inputs.Sha) ?? context.payload.pull_request?.head?.sha ?? (context.sha || undefined)
@@ -34,7 +34,7 @@ export async function run(): Promise<void> {
     const repository = context.repository
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()
     const manifest = await loadManifest(resolve(workspace, runner.input(Inputs.WorkingDirectory) ?? '.'), { file: runner.input(Inputs.Manifest) })
-    const config = environmentGate(manifest, environment, runner.input(Inputs.Gate))
+    const config = environmentGate(manifest, environment, runner.input(Inputs.Gate), prometheusAddress === undefined ? {} : { prometheusAddress })
     const servicesInput = runner.input(Inputs.Services)
     const services = servicesInput === undefined ? undefined : knownServices(manifest, parseServiceNames(servicesInput))
 
@@ -61,8 +61,7 @@ export async function run(): Promise<void> {
       target,
       signal: cancel.signal,
       ...gateScope(manifest, environment, services),
-      ...(github === undefined ? {} : { github }),
-      ...(prometheusAddress === undefined ? {} : { prometheusAddress })
+      ...(github === undefined ? {} : { github })
     })
     process.off('SIGTERM', onSignal)
     process.off('SIGINT', onSignal)
@@ -71,7 +70,7 @@ export async function run(): Promise<void> {
     logCriteria(document)
     await runner.appendSummary(renderGateSummary(document))
     const reportFile = join(process.env.RUNNER_TEMP ?? tmpdir(), `flotilla-gate-${environment}.json`)
-    await writeFile(reportFile, `${JSON.stringify(document, null, 2)}\n`)
+    await writeFile(reportFile, gateJson(document))
     runner.setOutputs({ [Outputs.Decision]: document.decision, [Outputs.Summary]: document.reason, [Outputs.ReportFile]: reportFile })
 
     const verdict = `gate ${environment}: ${document.decision}: ${document.reason}`

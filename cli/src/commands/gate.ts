@@ -2,10 +2,10 @@ import { loadManifest } from '../../../shared/src/config/index.js'
 import { didYouMean } from '../../../shared/src/config/suggest.js'
 import { repositoryFromEnv } from '../../../shared/src/detect/index.js'
 import { exec } from '../../../shared/src/exec/index.js'
-import { environmentGate, gateScope, type GateDocument } from '../../../shared/src/gate/index.js'
+import { environmentGate, gateJson, gateScope, isHttpUrl, type GateDocument } from '../../../shared/src/gate/index.js'
 import { runGate } from '../../../shared/src/gate/sources/index.js'
 import { createGitHubClient } from '../../../shared/src/github/index.js'
-import { printJson, type Command } from '../command.js'
+import type { Command } from '../command.js'
 
 export const gateCommand: Command = {
   name: 'gate',
@@ -13,7 +13,8 @@ export const gateCommand: Command = {
       Evaluate environments.ENV.gate from flotilla.yml for a commit (default HEAD) and print the
       decision with every criterion's outcome; --json prints the full report with every
       measurement. --service (repeatable) counts only those services' deployments for the
-      deployment and soak criteria. --gate replaces top-level gate keys, e.g. --gate 'soak: 10m'. checks,
+      deployment and soak criteria. --gate replaces top-level gate keys, e.g. --gate 'soak: 10m'.
+      --prometheus-address is the Prometheus of every prometheus and canary criterion. checks,
       deployment and soak read GitHub (GITHUB_REPOSITORY, GITHUB_TOKEN).
       Publishes no status. Exits 0 on pass, 1 on fail or inconclusive.`,
   options: {
@@ -27,8 +28,9 @@ export const gateCommand: Command = {
     const environment = values.env as string | undefined
     if (environment === undefined) throw new Error('--env is required: the environment whose gate to evaluate')
     const prometheusAddress = values['prometheus-address'] as string | undefined
+    if (prometheusAddress !== undefined && !isHttpUrl(prometheusAddress)) throw new Error(`--prometheus-address must be an http:// or https:// URL, got '${prometheusAddress}'`)
     const manifest = await loadManifest(root, { file: values.manifest as string | undefined })
-    const config = environmentGate(manifest, environment, values.gate as string | undefined)
+    const config = environmentGate(manifest, environment, values.gate as string | undefined, prometheusAddress === undefined ? {} : { prometheusAddress })
     const services = values.service as string[] | undefined
     for (const name of services ?? []) {
       if (manifest.services[name] === undefined) throw new Error(`--service ${name} is not a service in ${manifest.source}${didYouMean(name, Object.keys(manifest.services))}`)
@@ -47,12 +49,11 @@ export const gateCommand: Command = {
       target: { owner: repository?.owner ?? '', repo: repository?.repo ?? '', sha },
       signal: cancel.signal,
       ...gateScope(manifest, environment, services),
-      ...(github === undefined ? {} : { github }),
-      ...(prometheusAddress === undefined ? {} : { prometheusAddress })
+      ...(github === undefined ? {} : { github })
     })
     process.off('SIGINT', onInterrupt)
 
-    if (json) printJson(document)
+    if (json) process.stdout.write(gateJson(document))
     else process.stdout.write(gateText(document))
     return document.decision === 'pass' ? 0 : 1
   }

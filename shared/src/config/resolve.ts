@@ -272,7 +272,7 @@ class Resolver {
         ...(raw.gate === undefined ? {} : { gate: raw.gate })
       }
       if (raw.gate !== undefined) {
-        for (const problem of parseGateConfig(raw.gate, childKeyPath(keyPath, 'gate')).problems) this.report(problem.keyPath, problem.message)
+        for (const problem of parseGateConfig(raw.gate, childKeyPath(keyPath, 'gate'), { addressFromRun: true }).problems) this.report(problem.keyPath, problem.message)
       }
     }
     const cycle = findCycle(edges)

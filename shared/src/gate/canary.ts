@@ -62,8 +62,9 @@ export function judgeCanary(samples: readonly CanarySamples[], options: CanaryJu
 
 function judgeMetric({ metric, canary, baseline }: CanarySamples, options: CanaryJudgeOptions): CanaryMetricJudgement {
   // Kayenta's default NaN strategy: drop them (a NaN is a gap in the series, not a value).
-  const canaryValues = canary.filter(Number.isFinite)
-  const baselineValues = baseline.filter(Number.isFinite)
+  // ±Inf are values (a latency past every bucket): the rank statistics order them like any other.
+  const canaryValues = canary.filter((value) => !Number.isNaN(value))
+  const baselineValues = baseline.filter((value) => !Number.isNaN(value))
   const common = { name: metric.name, weight: metric.weight, critical: metric.critical, canaryCount: canaryValues.length, baselineCount: baselineValues.length }
   if (canaryValues.length < options.minimumSamples || baselineValues.length < options.minimumSamples) {
     return { ...common, classification: 'nodata', reason: `${canaryValues.length} canary and ${baselineValues.length} baseline values, fewer than ${options.minimumSamples}` }

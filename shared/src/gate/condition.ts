@@ -8,6 +8,7 @@
  *   operand    := "result" ( "[" index "]" )? | number
  *   comparator := "<" | "<=" | ">" | ">=" | "==" | "!="
  */
+import { formatSampleValue } from './sample.js'
 import type { ComparisonOperator, Condition, ConditionExpression, ConditionOperand, NoDataPolicy, Observation, RangeStep } from './types.js'
 
 type Token = { kind: 'number'; value: number; at: number } | { kind: 'word' | 'symbol'; text: string; at: number }
@@ -140,16 +141,24 @@ class Parser {
 /** Raised when a condition cannot be applied to a result (an index past its end, an ambiguous `result`). */
 export class ConditionError extends Error {}
 
-/** Applies a condition to a query's values: a scalar or one sample is `[v]`, a vector `[v0, v1, …]`. */
-export function evaluateCondition(condition: Condition, values: readonly number[]): boolean {
+/**
+ * Applies a condition to a query's values: a scalar or one sample is `[v]`, a vector `[v0, v1, …]`.
+ * ±Inf compare as the numbers they are. A comparison with NaN has no true answer, so it takes
+ * `nan` (default false): callers pass whichever answer counts against the release.
+ */
+export function evaluateCondition(condition: Condition, values: readonly number[], options: { nan?: boolean } = {}): boolean {
+  const nan = options.nan ?? false
   const evaluate = (expression: ConditionExpression): boolean => {
     switch (expression.kind) {
       case 'or':
         return evaluate(expression.left) || evaluate(expression.right)
       case 'and':
         return evaluate(expression.left) && evaluate(expression.right)
-      case 'compare':
-        return compare(expression.operator, operand(expression.left), operand(expression.right))
+      case 'compare': {
+        const left = operand(expression.left)
+        const right = operand(expression.right)
+        return Number.isNaN(left) || Number.isNaN(right) ? nan : compare(expression.operator, left, right)
+      }
     }
   }
   const operand = (item: ConditionOperand): number => {
@@ -184,25 +193,31 @@ function compare(operator: ComparisonOperator, left: number, right: number): boo
 /**
  * A query result judged as Argo does: the failure condition wins; with only a success condition
  * anything else fails, with only a failure condition anything else succeeds, with both and
- * neither true it is inconclusive. An empty result, or one that is all NaN (Prometheus' 0/0
- * when there is no traffic), follows the no-data policy.
+ * neither true it is inconclusive. An empty result follows the no-data policy.
+ *
+ * NaN (Prometheus' 0/0, e.g. an error ratio without traffic) is a measured value, not absent
+ * data, and it fails every comparison: a comparison with it never meets a success condition and
+ * always meets a failure condition, so it can never pass a release that plain numbers would not.
  */
 export function judgeQueryResult(values: readonly number[], rule: { success?: Condition; failure?: Condition; noData: NoDataPolicy }): Observation {
-  if (values.length === 0 || values.every(Number.isNaN)) {
-    const what = values.length === 0 ? 'the query returned no data' : 'the query returned only NaN'
+  if (values.length === 0) {
     const phase = rule.noData === 'fail' ? 'failed' : rule.noData === 'pass' ? 'successful' : 'inconclusive'
-    return { phase, message: `${what} (no_data: ${rule.noData})` }
+    return { phase, message: `the query returned no data (no_data: ${rule.noData})` }
   }
   const value = values.length === 1 ? values[0] : [...values]
   try {
-    const failure = rule.failure === undefined ? undefined : evaluateCondition(rule.failure, values)
-    const success = rule.success === undefined ? undefined : evaluateCondition(rule.success, values)
-    const shown = `result ${Array.isArray(value) ? `[${value.join(', ')}]` : value}`
-    if (failure === true) return { phase: 'failed', value, message: `${shown} meets the failure condition "${rule.failure!.source}"` }
+    const failure = rule.failure === undefined ? undefined : evaluateCondition(rule.failure, values, { nan: true })
+    const success = rule.success === undefined ? undefined : evaluateCondition(rule.success, values, { nan: false })
+    // Whether the answer given to NaN comparisons decided a condition, to say so.
+    const nanDecided =
+      (failure === true && !evaluateCondition(rule.failure!, values, { nan: false })) || (success === false && evaluateCondition(rule.success!, values, { nan: true }))
+    const note = nanDecided ? ' (NaN fails every comparison)' : ''
+    const shown = `result ${Array.isArray(value) ? `[${value.map(formatSampleValue).join(', ')}]` : formatSampleValue(value)}`
+    if (failure === true) return { phase: 'failed', value, message: `${shown} meets the failure condition "${rule.failure!.source}"${note}` }
     if (success === true) return { phase: 'successful', value, message: `${shown} meets the success condition "${rule.success!.source}"` }
-    if (success === false && failure === undefined) return { phase: 'failed', value, message: `${shown} does not meet the success condition "${rule.success!.source}"` }
+    if (success === false && failure === undefined) return { phase: 'failed', value, message: `${shown} does not meet the success condition "${rule.success!.source}"${note}` }
     if (failure === false && success === undefined) return { phase: 'successful', value, message: `${shown} does not meet the failure condition "${rule.failure!.source}"` }
-    return { phase: 'inconclusive', value, message: `${shown} meets neither the success condition "${rule.success?.source}" nor the failure condition "${rule.failure?.source}"` }
+    return { phase: 'inconclusive', value, message: `${shown} meets neither the success condition "${rule.success?.source}" nor the failure condition "${rule.failure?.source}"${note}` }
   } catch (error) {
     if (error instanceof ConditionError) return { phase: 'error', value, message: error.message }
     throw error
@@ -210,14 +225,12 @@ export function judgeQueryResult(values: readonly number[], rule: { success?: Co
 }
 
 /**
- * A range query's verdict: the conditions judged at every step (no-data steps skipped). Any
- * failed step fails it, an error is an error, every step successful passes, else inconclusive.
- * The value is the deciding step's.
+ * A range query's verdict: the conditions judged at every step. Any failed step fails it, an
+ * error is an error, every step successful passes, else inconclusive. The value is the deciding
+ * step's. No step at all follows the no-data policy.
  */
 export function judgeRangeResult(steps: readonly RangeStep[], rule: { success?: Condition; failure?: Condition; noData: NoDataPolicy }): Observation {
-  const judged = steps
-    .filter((step) => step.values.some((value) => !Number.isNaN(value)))
-    .map((step) => ({ step, observation: judgeQueryResult(step.values, rule) }))
+  const judged = steps.filter((step) => step.values.length > 0).map((step) => ({ step, observation: judgeQueryResult(step.values, rule) }))
   if (judged.length === 0) return judgeQueryResult([], rule)
   const at = (entry: (typeof judged)[number]): Observation => ({ ...entry.observation, message: `at ${new Date(entry.step.time).toISOString()}: ${entry.observation.message}` })
   const first = (phase: Observation['phase']) => judged.find((entry) => entry.observation.phase === phase)

@@ -7,6 +7,7 @@ import { parseDuration } from '../config/validate.js'
 import { childKeyPath, itemKeyPath } from '../config/raw.js'
 import { didYouMean } from '../config/suggest.js'
 import { describeValue, isRecord } from '../config/values.js'
+import { compileLinearRegex } from '../regex/index.js'
 import { parseCondition } from './condition.js'
 import { isTimeZone, parseCron } from './cron.js'
 import { formatSeconds } from './duration.js'
@@ -40,14 +41,42 @@ const GATE_KEYS = ['timeout', 'prometheus_address', 'checks', 'deployment', 'htt
 
 type Raw = Record<string, unknown>
 
-export function parseGateConfig(raw: unknown, keyPath: string): { gate?: GateConfig; problems: GateProblem[] } {
+/** Where a prometheus or canary criterion without its own `address` gets one. */
+interface Addresses {
+  /** The gate's `prometheus_address`. */
+  gate?: string
+  /** The run's, which replaces every criterion's. */
+  run?: string
+  /** No address at all is no problem (yet): the run may give one. */
+  fromRun: boolean
+}
+
+/** An http:// or https:// URL with a host. */
+export function isHttpUrl(text: string): boolean {
+  return /^https?:\/\/[^\s/]+/.test(text) && URL.canParse(text)
+}
+
+export interface GateParseOptions {
+  /**
+   * The run's Prometheus address (the gate action's `prometheus-address`, `flotilla gate
+   * --prometheus-address`): every prometheus and canary criterion uses it, over the manifest's.
+   */
+  prometheusAddress?: string
+  /**
+   * Checking the manifest alone, before any run: a criterion without an address may get the
+   * run's, so that is no problem yet; such criteria are checked, then left out of the gate returned.
+   */
+  addressFromRun?: boolean
+}
+
+export function parseGateConfig(raw: unknown, keyPath: string, options: GateParseOptions = {}): { gate?: GateConfig; problems: GateProblem[] } {
   if (raw === undefined || raw === null) return { problems: [] }
   const reader = new Reader()
   const gate = reader.map(raw, keyPath, GATE_KEYS)
   if (gate === undefined) return { problems: reader.problems }
   const at = (key: string): string => childKeyPath(keyPath, key)
   const timeoutSeconds = reader.duration(gate, 'timeout', keyPath, { positive: true }) ?? DEFAULT_GATE_TIMEOUT_SECONDS
-  const prometheusAddress = reader.url(gate, 'prometheus_address', keyPath)
+  const addresses: Addresses = { gate: reader.url(gate, 'prometheus_address', keyPath), run: options.prometheusAddress, fromRun: options.addressFromRun ?? false }
   const criteria: GateCriterion[] = []
   const add = (criterion: GateCriterion | undefined): void => {
     if (criterion !== undefined) criteria.push(criterion)
@@ -56,8 +85,8 @@ export function parseGateConfig(raw: unknown, keyPath: string): { gate?: GateCon
   if (gate.checks !== undefined) add(checks(reader, gate.checks, at('checks')))
   if (gate.deployment !== undefined) add(deployment(reader, gate.deployment, at('deployment')))
   for (const [name, value, path] of reader.named(gate, 'http', keyPath)) add(http(reader, name, value, path))
-  for (const [name, value, path] of reader.named(gate, 'prometheus', keyPath)) add(prometheus(reader, name, value, path, prometheusAddress))
-  for (const [name, value, path] of reader.named(gate, 'canary', keyPath)) add(canary(reader, name, value, path, prometheusAddress))
+  for (const [name, value, path] of reader.named(gate, 'prometheus', keyPath)) add(prometheus(reader, name, value, path, addresses))
+  for (const [name, value, path] of reader.named(gate, 'canary', keyPath)) add(canary(reader, name, value, path, addresses))
   if (gate.soak !== undefined) add(soak(reader, gate.soak, at('soak')))
   if (gate.window !== undefined) add(window(reader, gate.window, at('window')))
 
@@ -102,23 +131,18 @@ function http(reader: Reader, name: string, raw: unknown, path: string): HttpCri
   const url = reader.url(map, 'url', path, { required: true })
   const status = reader.statusList(map, 'status', path) ?? [200]
   const body = reader.string(map, 'body', path)
-  if (body !== undefined) {
-    try {
-      new RegExp(body)
-    } catch (error) {
-      reader.problem(childKeyPath(path, 'body'), `not a regular expression: ${(error as Error).message}`)
-    }
-  }
+  const compiled = body === undefined ? undefined : compileLinearRegex(body)
+  if (compiled !== undefined && !compiled.ok) reader.problem(childKeyPath(path, 'body'), compiled.message)
   const requestTimeoutSeconds = reader.duration(map, 'timeout', path, { positive: true }) ?? 10
   const evaluation = reader.evaluation(map, path, {})
   if (evaluation === undefined || url === undefined) return undefined
   return { name: `http.${name}`, kind: 'http', evaluation, url, status, requestTimeoutSeconds, ...(body === undefined ? {} : { body }) }
 }
 
-function prometheus(reader: Reader, name: string, raw: unknown, path: string, defaultAddress: string | undefined): PrometheusCriterion | undefined {
+function prometheus(reader: Reader, name: string, raw: unknown, path: string, addresses: Addresses): PrometheusCriterion | undefined {
   const map = reader.map(raw, path, ['address', 'query', 'range', 'success', 'failure', 'no_data', ...EVALUATION_KEYS])
   if (map === undefined) return undefined
-  const address = reader.address(map, path, defaultAddress)
+  const address = reader.address(map, path, addresses)
   const query = reader.string(map, 'query', path, { required: true })
   const rangePath = childKeyPath(path, 'range')
   const rangeMap = map.range === undefined ? undefined : reader.map(map.range, rangePath, ['lookback', 'step'])
@@ -144,10 +168,10 @@ function prometheus(reader: Reader, name: string, raw: unknown, path: string, de
   }
 }
 
-function canary(reader: Reader, name: string, raw: unknown, path: string, defaultAddress: string | undefined): CanaryCriterion | undefined {
+function canary(reader: Reader, name: string, raw: unknown, path: string, addresses: Addresses): CanaryCriterion | undefined {
   const map = reader.map(raw, path, ['address', 'lookback', 'step', 'confidence', 'minimum_effect', 'minimum_samples', 'thresholds', 'metrics', ...EVALUATION_KEYS])
   if (map === undefined) return undefined
-  const address = reader.address(map, path, defaultAddress)
+  const address = reader.address(map, path, addresses)
   const lookbackSeconds = reader.duration(map, 'lookback', path, { positive: true }) ?? 600
   const stepSeconds = reader.duration(map, 'step', path, { positive: true }) ?? 15
   const confidence = reader.number(map, 'confidence', path, { above: 0, below: 1 }) ?? 0.95
@@ -387,19 +411,23 @@ class Reader {
   url(map: Raw, key: string, path: string, options: { required?: boolean } = {}): string | undefined {
     const text = this.string(map, key, path, options)
     if (text === undefined) return undefined
-    if (!/^https?:\/\/[^\s/]+/.test(text) || !URL.canParse(text)) {
+    if (!isHttpUrl(text)) {
       this.problem(childKeyPath(path, key), `expected an http:// or https:// URL, got "${text}"`)
       return undefined
     }
     return text
   }
 
-  address(map: Raw, path: string, fallback: string | undefined): string | undefined {
-    if (map.address === undefined && fallback === undefined) {
-      this.problem(path, 'no Prometheus address: set address here or prometheus_address on the gate')
-      return undefined
+  /** The criterion's Prometheus: the run's, else its own `address`, else the gate's `prometheus_address`. */
+  address(map: Raw, path: string, addresses: Addresses): string | undefined {
+    // Its own is checked even when the run's replaces it: the manifest must stay valid without it.
+    const own = map.address === undefined ? undefined : this.url(map, 'address', path)
+    if (addresses.run !== undefined) return addresses.run
+    if (map.address !== undefined) return own
+    if (addresses.gate === undefined && !addresses.fromRun) {
+      this.problem(path, 'no Prometheus address: set address here or prometheus_address on the gate, or give one to the run (the gate action\'s prometheus-address input, flotilla gate --prometheus-address)')
     }
-    return map.address === undefined ? fallback : this.url(map, 'address', path)
+    return addresses.gate
   }
 
   condition(map: Raw, key: string, path: string): Condition | undefined {

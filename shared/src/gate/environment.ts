@@ -2,7 +2,7 @@
 import { parse } from 'yaml'
 import type { Manifest } from '../config/types.js'
 import { didYouMean } from '../config/suggest.js'
-import { parseGateConfig } from './config.js'
+import { parseGateConfig, type GateParseOptions } from './config.js'
 import type { DeploymentScope, GateConfig } from './types.js'
 
 /** Where an override's problems are reported from. */
@@ -11,8 +11,14 @@ export const OVERRIDE_KEY_PATH = 'gate override'
 /**
  * `override` is a YAML (or JSON) mapping with the keys of `environments.<env>.gate`; each of its
  * top-level keys replaces the manifest's (`soak: 5m`, a whole `prometheus:` block, …).
+ * `options.prometheusAddress` is the run's Prometheus, for every prometheus and canary criterion.
  */
-export function environmentGate(manifest: Pick<Manifest, 'source' | 'environments'>, environment: string, override?: string): GateConfig {
+export function environmentGate(
+  manifest: Pick<Manifest, 'source' | 'environments'>,
+  environment: string,
+  override?: string,
+  options: Pick<GateParseOptions, 'prometheusAddress'> = {}
+): GateConfig {
   const declared = manifest.environments[environment]
   if (declared === undefined) {
     const known = Object.keys(manifest.environments)
@@ -22,7 +28,7 @@ export function environmentGate(manifest: Pick<Manifest, 'source' | 'environment
   const keyPath = `environments.${environment}.gate`
   const overrides = override === undefined ? undefined : parseOverride(override)
   if (declared.gate === undefined && overrides === undefined) throw new Error(`${keyPath} is not declared in ${manifest.source}: there is nothing to gate on`)
-  const { gate, problems } = parseGateConfig({ ...declared.gate, ...overrides }, keyPath)
+  const { gate, problems } = parseGateConfig({ ...declared.gate, ...overrides }, keyPath, options)
   // A problem in a key the override replaced is the override's, not the manifest's.
   const located = (problemPath: string): string => {
     const rest = problemPath.slice(keyPath.length)

@@ -112,7 +112,7 @@ export interface ShiftEstimate {
 export function hodgesLehmann(x: readonly number[], y: readonly number[], confidence: number): ShiftEstimate {
   if (x.length === 0 || y.length === 0) throw new RangeError('a shift needs at least one value in each sample')
   const differences: number[] = []
-  for (const a of x) for (const b of y) differences.push(a - b)
+  for (const a of x) for (const b of y) differences.push(difference(a, b))
   differences.sort((a, b) => a - b)
   const total = differences.length
   const middle = total >> 1
@@ -137,10 +137,15 @@ export function hodgesLehmann(x: readonly number[], y: readonly number[], confid
   return { estimate, lower: differences[k - 1], upper: differences[total - k], confidence: Math.max(0, achieved) }
 }
 
+/** a − b, where equal values (two +Inf, whose difference is NaN) differ by 0. */
+function difference(a: number, b: number): number {
+  return a === b ? 0 : a - b
+}
+
 /** Cliff's delta: P(x > y) − P(x < y), in [−1, 1]; equal to the rank-biserial correlation 2U/(n1·n2) − 1. */
 export function cliffsDelta(x: readonly number[], y: readonly number[]): number {
   let balance = 0
-  for (const a of x) for (const b of y) balance += Math.sign(a - b)
+  for (const a of x) for (const b of y) balance += Math.sign(difference(a, b))
   return balance / (x.length * y.length)
 }
 

@@ -3,6 +3,7 @@
  * summary (a table of every measurement per criterion, and a chart of metric values over time),
  * and the one-line description a commit status carries.
  */
+import { formatSampleValue, sampleJsonReplacer } from './sample.js'
 import type { CriterionReport, GateDecision, GateReport, Measurement, MeasurementValue } from './types.js'
 
 /** The JSON report (the action's report file, `flotilla gate --json`). */
@@ -13,6 +14,11 @@ export interface GateDocument extends GateReport {
 
 export function gateDocument(report: GateReport, context: { environment: string; sha: string }): GateDocument {
   return { environment: context.environment, sha: context.sha, ...report }
+}
+
+/** The report as JSON text; a NaN or infinite value is written as Prometheus writes it (`NaN`, `+Inf`), not as `null`. */
+export function gateJson(document: GateDocument): string {
+  return `${JSON.stringify(document, sampleJsonReplacer, 2)}\n`
 }
 
 /** GitHub's cap on a commit status description. */
@@ -109,7 +115,7 @@ function fillGaps(values: ReadonlyArray<number | undefined>): number[] {
 }
 
 function formatNumber(value: number): string {
-  return String(Number(value.toPrecision(6)))
+  return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : formatSampleValue(value)
 }
 
 function formatValue(value: MeasurementValue | undefined): string {

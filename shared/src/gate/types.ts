@@ -111,7 +111,7 @@ export interface HttpCriterion extends Criterion {
   url: string
   /** Accepted status codes. */
   status: number[]
-  /** A regular expression (source) the body must match. */
+  /** A regular expression (RE2 syntax, matched in linear time) the body must match. */
   body?: string
   requestTimeoutSeconds: number
 }

@@ -11,18 +11,29 @@
  * - A leading `!` negates the pattern (handled by the caller, see `compilePatterns`).
  * - Dot files are ordinary files. Matching is case-sensitive and covers the whole path, which is
  *   taken as the exact bytes git stored (spaces, newlines, `$(…)` are plain characters).
+ *
+ * Patterns come from the manifest and paths from the pull request, so matching must stay linear
+ * in the path: a pattern with two unbounded pieces that can take the same characters (two `*` or
+ * `+` in one segment, two `**`), or many optional characters, runs on RE2 (see regex/index.ts); a backtracking engine would
+ * take ages for `*a*a*a…*b` against a long run of a's. The rest, nearly every real pattern, stays
+ * on V8's faster engine, where it cannot backtrack more than quadratically.
  */
+import { compileLinearRegex } from '../regex/index.js'
+
 export interface PathPattern {
   /** The pattern without its `!`. */
   glob: string
   negated: boolean
-  regex: RegExp
+  regex: { test(path: string): boolean }
   /**
    * The deepest directory every matching path lies under, e.g. `src/cart` for `src/cart/**`;
    * '' when the pattern can match anywhere (one starting with `**`, or a root file name).
    */
   directory: string
 }
+
+/** Optional characters a pattern may have before it runs on RE2: 2^4 tries at most. */
+const MAX_OPTIONAL = 4
 
 const WILDCARDS = new Set(['*', '?', '+', '[', '\\'])
 const REGEX_SYNTAX = /[\\^$.*+?()[\]{}|/]/
@@ -33,29 +44,46 @@ export function parsePattern(pattern: string): PathPattern {
   return { glob, negated, regex: globToRegExp(glob), directory: literalDirectory(glob) }
 }
 
-function globToRegExp(glob: string): RegExp {
+function globToRegExp(glob: string): { test(path: string): boolean } {
   const chars = [...glob] // code points, so `?` after an emoji makes the whole emoji optional
   let source = ''
   // Whether the last emitted piece is a single character a `?` or `+` may apply to.
   let quantifiable = false
+  // Unbounded pieces: `**` (any characters) in all, and `*` or `+` in the current segment; and
+  // optional characters, each doubling what a backtracking engine may try (`a?a?a?…aaa`).
+  let spanning = 0
+  let inSegment = 0
+  let optional = 0
+  let backtracks = false
   for (let i = 0; i < chars.length; i++) {
     const char = chars[i]
+    if (char === '/') inSegment = 0
     if (char === '*') {
       let stars = 1
       while (chars[i + 1] === '*') {
         stars++
         i++
       }
-      if (stars === 1) source += '[^/]*'
-      else if (chars[i + 1] === '/' && (i + 1 - stars === 0 || chars[i - stars] === '/')) {
+      if (stars === 1) {
+        source += '[^/]*'
+        inSegment++
+      } else if (chars[i + 1] === '/' && (i + 1 - stars === 0 || chars[i - stars] === '/')) {
         source += '(?:.*/)?' // a whole `**/` segment also matches zero directories
         i++
-      } else source += '.*'
+        spanning++
+        inSegment = 0
+      } else {
+        source += '.*'
+        spanning++
+      }
+      backtracks ||= spanning > 1 || inSegment > 1
       quantifiable = false
     } else if (char === '?' || char === '+') {
       // A quantifier after a wildcard (or at the start) adds nothing: the wildcard already
       // matches any count, and `(.*)+` would only invite catastrophic backtracking.
       if (quantifiable) source += char
+      if (quantifiable && char === '+') backtracks ||= ++inSegment > 1
+      if (quantifiable && char === '?') backtracks ||= ++optional > MAX_OPTIONAL
       quantifiable = false
     } else if (char === '[') {
       const end = chars.indexOf(']', i + 2)
@@ -74,7 +102,10 @@ function globToRegExp(glob: string): RegExp {
       quantifiable = true
     }
   }
-  return new RegExp(`^${source}$`, 'su')
+  if (!backtracks) return new RegExp(`^${source}$`, 'su')
+  const linear = compileLinearRegex(`(?s)^${source}$`)
+  if (!linear.ok) throw new Error(`path pattern "${glob}": ${linear.message}`)
+  return linear.regex
 }
 
 /** `[a-z0-9_]` → a regex class; every member is literal except the `-` of a range. */

@@ -111,7 +111,7 @@ export function promotionWarnings(environments: Record<string, Pick<EnvironmentC
   }
   for (const [name, environment] of Object.entries(environments)) {
     if (environment.gate === undefined) continue
-    const { gate } = parseGateConfig(environment.gate, `environments.${name}.gate`)
+    const { gate } = parseGateConfig(environment.gate, `environments.${name}.gate`, { addressFromRun: true })
     const earlier = before(name)
     for (const criterion of gate?.criteria ?? []) {
       if (criterion.kind === 'soak' && environment.requires.length === 0) {

@@ -86,6 +86,15 @@ describe('judgeCanary', () => {
     expect(canaryObservation(judgement).phase).toBe('inconclusive')
   })
 
+  test('+Inf values (a latency past every bucket) are values, not gaps: a canary stuck at +Inf is high', () => {
+    const stuck = [...normalSamples(3, 30, 200, 20), ...Array<number>(30).fill(Infinity)]
+    const judgement = judgeCanary([{ metric: metric('latency'), canary: stuck, baseline: baselineLatency }], options)
+    expect(judgement.metrics[0]).toMatchObject({ classification: 'high', canaryCount: 60 })
+    expect(judgement.result).toBe('fail')
+    const both = judgeCanary([{ metric: metric('latency'), canary: stuck, baseline: stuck }], options)
+    expect(both.metrics[0]).toMatchObject({ classification: 'pass', effectSize: 0 })
+  })
+
   test('a metric without data is left out of the score', () => {
     const judgement = judgeCanary(
       [

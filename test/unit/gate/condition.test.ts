@@ -80,8 +80,31 @@ describe('judgeQueryResult (Argo semantics)', () => {
     expect(judgeQueryResult([], { success, noData })).toEqual({ phase, message: `the query returned no data (no_data: ${noData})` })
   })
 
-  test('a result that is only NaN (0/0 without traffic) is no data', () => {
-    expect(judgeQueryResult([Number.NaN], { success, noData: 'inconclusive' }).phase).toBe('inconclusive')
+  test('NaN (0/0 without traffic) is a measured value that fails every comparison, not no data', () => {
+    expect(judgeQueryResult([Number.NaN], { success, noData: 'pass' })).toEqual({
+      phase: 'failed',
+      value: Number.NaN,
+      message: 'result NaN does not meet the success condition "result < 0.01" (NaN fails every comparison)'
+    })
+    expect(judgeQueryResult([Number.NaN], { failure, noData: 'pass' })).toEqual({
+      phase: 'failed',
+      value: Number.NaN,
+      message: 'result NaN meets the failure condition "result >= 0.05" (NaN fails every comparison)'
+    })
+    expect(judgeQueryResult([Number.NaN], { success, failure, noData: 'pass' }).phase).toBe('failed')
+    expect(judgeQueryResult([Number.NaN], { success: condition('result != 0'), noData: 'pass' }).phase).toBe('failed')
+  })
+
+  test('a NaN another operand already outweighs does not decide', () => {
+    const either = condition('result[0] < 0.01 || result[1] < 0.01')
+    expect(judgeQueryResult([0.001, Number.NaN], { success: either, noData: 'fail' })).toMatchObject({ phase: 'successful', message: 'result [0.001, NaN] meets the success condition "result[0] < 0.01 || result[1] < 0.01"' })
+    expect(judgeQueryResult([0.5, Number.NaN], { success: either, noData: 'fail' }).phase).toBe('failed')
+  })
+
+  test('±Inf compare as numbers: +Inf meets "> x", fails "< x"', () => {
+    expect(judgeQueryResult([Infinity], { failure, noData: 'pass' })).toEqual({ phase: 'failed', value: Infinity, message: 'result +Inf meets the failure condition "result >= 0.05"' })
+    expect(judgeQueryResult([Infinity], { success, noData: 'pass' }).phase).toBe('failed')
+    expect(judgeQueryResult([-Infinity], { success, noData: 'fail' })).toMatchObject({ phase: 'successful', message: 'result -Inf meets the success condition "result < 0.01"' })
   })
 
   test('a plain result over several series is an error naming the fix', () => {

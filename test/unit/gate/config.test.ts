@@ -86,10 +86,10 @@ describe('parseGateConfig', () => {
       `${PATH}.http.health.url: expected an http:// or https:// URL, got "ftp://example.com"`,
       `${PATH}.http.health.status: expected an HTTP status code (100-599), got 700`,
       `${PATH}.prometheus.error-rate.failureLimit: unknown key "failureLimit" (did you mean "failure_limit"?)`,
-      `${PATH}.prometheus.error-rate: no Prometheus address: set address here or prometheus_address on the gate`,
+      `${PATH}.prometheus.error-rate: no Prometheus address: set address here or prometheus_address on the gate, or give one to the run (the gate action's prometheus-address input, flotilla gate --prometheus-address)`,
       `${PATH}.prometheus.error-rate.success: expected "result", "result[i]" or a number, found "exec" at column 18 in "result < 0.01 && exec()"`,
       `${PATH}.prometheus.error-rate.count: count 3 needs an interval between measurements`,
-      `${PATH}.prometheus.latency: no Prometheus address: set address here or prometheus_address on the gate`,
+      `${PATH}.prometheus.latency: no Prometheus address: set address here or prometheus_address on the gate, or give one to the run (the gate action's prometheus-address input, flotilla gate --prometheus-address)`,
       `${PATH}.prometheus.latency: give a success condition, a failure condition or both (e.g. success: result < 0.01)`,
       `${PATH}.soak: expected a positive duration such as 30s, 5m or 1h30m, got "soon"`,
       `${PATH}.window.time_zone: "Mars/Olympus" is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`,
@@ -128,5 +128,45 @@ describe('parseGateConfig', () => {
 
   test('a gate that is not a mapping', () => {
     expect(problems(['soak'])).toEqual([`${PATH}: expected a mapping, got a list`])
+  })
+
+  describe('Prometheus addresses', () => {
+    const gate = {
+      prometheus_address: 'http://gate:9090',
+      prometheus: { own: { address: 'http://own:9090', query: 'up', success: 'result == 1' }, inherited: { query: 'up', success: 'result == 1' } },
+      canary: { cart: { metrics: { latency: { canary: 'a', baseline: 'b' } } } }
+    }
+    const addresses = (raw: unknown, options: Parameters<typeof parseGateConfig>[2]) =>
+      parseGateConfig(raw, PATH, options).gate?.criteria.map((criterion) => [criterion.name, 'address' in criterion ? criterion.address : undefined])
+
+    test("a criterion's own, else the gate's; the run's replaces both", () => {
+      expect(addresses(gate, {})).toEqual([['prometheus.own', 'http://own:9090'], ['prometheus.inherited', 'http://gate:9090'], ['canary.cart', 'http://gate:9090']])
+      expect(addresses(gate, { prometheusAddress: 'http://run:9090' })).toEqual([['prometheus.own', 'http://run:9090'], ['prometheus.inherited', 'http://run:9090'], ['canary.cart', 'http://run:9090']])
+    })
+
+    test("the run's address fills in where the manifest has none", () => {
+      const { prometheus_address: _, ...addressless } = gate
+      expect(addresses(addressless, { prometheusAddress: 'http://run:9090' })).toEqual([['prometheus.own', 'http://run:9090'], ['prometheus.inherited', 'http://run:9090'], ['canary.cart', 'http://run:9090']])
+      expect(problems(addressless)).toEqual([
+        `${PATH}.prometheus.inherited: no Prometheus address: set address here or prometheus_address on the gate, or give one to the run (the gate action's prometheus-address input, flotilla gate --prometheus-address)`,
+        expect.stringMatching(/^environments\.production\.gate\.canary\.cart: no Prometheus address/)
+      ])
+      // Checking the manifest alone: the run may give one.
+      expect(parseGateConfig(addressless, PATH, { addressFromRun: true })).toMatchObject({ problems: [], gate: { criteria: [{ name: 'prometheus.own' }] } })
+    })
+
+    test("a criterion's own address is checked even when the run's replaces it", () => {
+      expect(parseGateConfig({ prometheus: { bad: { address: 'prometheus:9090', query: 'up', success: 'result == 1' } } }, PATH, { prometheusAddress: 'http://run:9090' }).problems).toEqual([
+        { keyPath: `${PATH}.prometheus.bad.address`, message: 'expected an http:// or https:// URL, got "prometheus:9090"' }
+      ])
+    })
+  })
+
+  test('an http body must be RE2 syntax, which runs in linear time', () => {
+    expect(criteria({ http: { ok: { url: 'http://a/', body: '"status":\\s*"(ok|up)"' } } })).toEqual([expect.objectContaining({ body: '"status":\\s*"(ok|up)"' })])
+    expect(problems({ http: { echo: { url: 'http://a/', body: '(a)\\1' }, ahead: { url: 'http://a/', body: 'ok(?!x)' } } })).toEqual([
+      `${PATH}.http.echo.body: not a regular expression in RE2 syntax, which runs in linear time (no backreferences, lookahead or lookbehind): invalid escape sequence: \`\\1\``,
+      `${PATH}.http.ahead.body: not a regular expression in RE2 syntax, which runs in linear time (no backreferences, lookahead or lookbehind): invalid or unsupported Perl syntax: \`(?!\``
+    ])
   })
 })

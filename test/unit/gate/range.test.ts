@@ -31,9 +31,9 @@ describe('judgeRangeResult', () => {
     expect(judgeRangeResult([at(0, 0.001), at(1, 0.02)], rule)).toMatchObject({ phase: 'inconclusive', value: 0.02 })
   })
 
-  test('steps with only NaN are skipped; no step left follows no_data', () => {
-    expect(judgeRangeResult([at(0, NaN), at(1, 0.001)], rule)).toMatchObject({ phase: 'successful' })
-    expect(judgeRangeResult([at(0, NaN)], { ...rule, noData: 'fail' })).toEqual({ phase: 'failed', message: 'the query returned no data (no_data: fail)' })
+  test('a NaN step is a measured step that fails; only no step at all follows no_data', () => {
+    expect(judgeRangeResult([at(0, NaN), at(1, 0.001)], { ...rule, noData: 'pass' })).toMatchObject({ phase: 'failed', message: expect.stringMatching(/^at 2025-06-02T10:00:00\.000Z: result NaN meets the failure condition/) })
+    expect(judgeRangeResult([], { ...rule, noData: 'fail' })).toEqual({ phase: 'failed', message: 'the query returned no data (no_data: fail)' })
   })
 })
 

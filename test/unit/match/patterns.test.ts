@@ -104,6 +104,16 @@ describe('compilePatterns: single patterns (GitHub filter pattern cheat sheet)',
   it('an unclosed bracket is literal', () => {
     expect(selected(['a[b'], ['a[b', 'ab'])).toEqual(['a[b'])
   })
+
+  it('patterns that would backtrack (several stars in a segment, several `**`, many `?`) match the same, in linear time', () => {
+    expect(selected(['src/*-*.js'], ['src/a-b.js', 'src/a-b-c.js', 'src/ab.js', 'src/a/-b.js'])).toEqual(['src/a-b.js', 'src/a-b-c.js'])
+    expect(selected(['**/docs/**/*.md'], ['docs/a.md', 'x/docs/y/z.md', 'x/docs.md', 'docs/a.txt'])).toEqual(['docs/a.md', 'x/docs/y/z.md'])
+    expect(selected(['a?b?c?d?e?f'], ['f', 'abcdef', 'acef', 'abcdeff'])).toEqual(['f', 'abcdef', 'acef'])
+    expect(selected(['*x+.txt'], ['x.txt', 'axxx.txt', 'a.txt', 'a/x.txt'])).toEqual(['x.txt', 'axxx.txt'])
+    expect(selected(['[a-c]*é*', '!**/*/**'], ['bé', 'cxéy', 'dé', 'b/é'])).toEqual(['bé', 'cxéy'])
+    // A backtracking engine would not finish this one.
+    expect(selected([`${'*a'.repeat(20)}*b`], ['a'.repeat(5000), `${'a'.repeat(30)}b`])).toEqual([`${'a'.repeat(30)}b`])
+  })
 })
 
 describe('compilePatterns: pattern lists', () => {

@@ -2,7 +2,7 @@
 import type { GitHubClient } from '../../github/index.js'
 import type { Clock } from '../evaluate.js'
 import { evaluateWindows } from '../window.js'
-import type { DeploymentScope, GateConfig, GateCriterion, Observation } from '../types.js'
+import type { DeploymentScope, GateCriterion, Observation } from '../types.js'
 import { measureChecks } from './checks.js'
 import { measureDeployments, measureSoak } from './deployment.js'
 import type { CommitTarget } from './github.js'
@@ -49,13 +49,5 @@ export function createMeasure(context: MeasureContext): Measure {
       case 'window':
         return evaluateWindows(criterion, context.clock.now())
     }
-  }
-}
-
-/** Points every `prometheus` and `canary` criterion at `address` (the action's override). */
-export function withPrometheusAddress(config: GateConfig, address: string): GateConfig {
-  return {
-    ...config,
-    criteria: config.criteria.map((criterion) => (criterion.kind === 'prometheus' || criterion.kind === 'canary' ? { ...criterion, address } : criterion))
   }
 }

@@ -5,12 +5,13 @@
  */
 import { judgeCanary, canaryObservation } from '../canary.js'
 import { judgeQueryResult, judgeRangeResult } from '../condition.js'
+import { parseSampleValue } from '../sample.js'
 import type { CanaryCriterion, Observation, PrometheusCriterion, RangeStep } from '../types.js'
 import { describeFetchError } from './http.js'
 
 export class PrometheusError extends Error {}
 
-/** Prometheus' sample values are strings: "0.5", "NaN", "+Inf". */
+/** Prometheus' sample values are strings: "0.5", "NaN", "+Inf" (see sample.ts). */
 type Sample = [number, string]
 
 type QueryData =
@@ -55,16 +56,23 @@ async function request(address: string, path: string, parameters: Record<string,
   return body.data
 }
 
+/** A sample's value; one that is no Go float is Prometheus' fault, never a 0 or "no data". */
+function sampleValue(sample: Sample): number {
+  const value = parseSampleValue(sample[1])
+  if (value === undefined) throw new PrometheusError(`Prometheus answered a sample value that is not a number: ${JSON.stringify(sample[1])}`)
+  return value
+}
+
 /** An instant query's values: one per series (a range vector's latest sample), or the scalar. */
 export async function queryInstant(address: string, query: string, options: { time?: number; signal?: AbortSignal } = {}): Promise<number[]> {
   const data = await request(address, 'api/v1/query', { query, ...(options.time === undefined ? {} : { time: String(options.time / 1000) }) }, options.signal)
   switch (data.resultType) {
     case 'scalar':
-      return [Number(data.result[1])]
+      return [sampleValue(data.result)]
     case 'vector':
-      return data.result.map((series) => Number(series.value[1]))
+      return data.result.map((series) => sampleValue(series.value))
     case 'matrix':
-      return data.result.filter((series) => series.values.length > 0).map((series) => Number(series.values[series.values.length - 1][1]))
+      return data.result.filter((series) => series.values.length > 0).map((series) => sampleValue(series.values[series.values.length - 1]))
     default:
       throw new PrometheusError(`the query returned a ${data.resultType}, not numbers`)
   }
@@ -81,7 +89,7 @@ export async function queryRangeSteps(address: string, query: string, options: {
   if (data.resultType !== 'matrix') throw new PrometheusError(`the range query returned a ${data.resultType}, not a matrix`)
   const steps = new Map<number, number[]>()
   for (const series of data.result) {
-    for (const [seconds, value] of series.values) steps.set(seconds, [...(steps.get(seconds) ?? []), Number(value)])
+    for (const sample of series.values) steps.set(sample[0], [...(steps.get(sample[0]) ?? []), sampleValue(sample)])
   }
   return [...steps].sort(([a], [b]) => a - b).map(([seconds, values]) => ({ time: seconds * 1000, values }))
 }

@@ -4,7 +4,7 @@ import { evaluateGate, systemClock, type Clock } from '../evaluate.js'
 import { gateDocument, type GateDocument } from '../summary.js'
 import type { DeploymentScope, GateConfig, GateCriterion } from '../types.js'
 import type { CommitTarget } from './github.js'
-import { createMeasure, withPrometheusAddress } from './measure.js'
+import { createMeasure } from './measure.js'
 
 export interface RunGateOptions {
   config: GateConfig
@@ -16,15 +16,13 @@ export interface RunGateOptions {
   scope?: DeploymentScope
   /** Needed by `checks`, `deployment` and `soak`. */
   github?: GitHubClient
-  /** Replaces every `prometheus` and `canary` criterion's address. */
-  prometheusAddress?: string
   clock?: Clock
   signal?: AbortSignal
 }
 
 export async function runGate(options: RunGateOptions): Promise<GateDocument> {
   const clock = options.clock ?? systemClock
-  const config = options.prometheusAddress === undefined ? options.config : withPrometheusAddress(options.config, options.prometheusAddress)
+  const { config } = options
   const report = await evaluateGate<GateCriterion>({
     criteria: config.criteria,
     timeoutSeconds: config.timeoutSeconds,
