@@ -21,13 +21,20 @@
  *   new DockerBuilder({ env: daemon.env })            // DOCKER_HOST points at the daemon
  *   await daemon.stop()                               // SIGTERM, wait for exit, remove its dirs
  *
+ *   await copyPrograms(join(context, 'rootfs'), ['/bin/sh', '/usr/bin/sha256sum'])
+ *   // Dockerfile: FROM scratch / COPY rootfs/ / / RUN sha256sum …   (RUN steps with no base image)
+ *
+ *   await imageArchiveFilesContaining(archive, secret)   // the files of a saved image holding it: [] when none
+ *
  * `describeWithEngine` skips loudly outside CI when the engine is missing, and fails under
  * `CI=true`, where every engine test must run.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { copyFile, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { cliEmbedsBuildKit } from '../../shared/src/builders/docker.js'
 import { exec, killTree } from '../../shared/src/exec/index.js'
 import { describeWhenAvailable, findOnPath } from './tools.js'
 
@@ -83,6 +90,18 @@ export async function podmanStorage(): Promise<PodmanStorage> {
     tmpdir: join(dir, 'tmp'),
     remove: () => rm(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Whether a docker CLI can build with BuildKit: through the buildx component, or built in
+ * (CLIs 18.09 to 22, such as Debian's docker.io 20.10 at /usr/bin/docker). Synchronous, so a
+ * test file can choose its cases when it is loaded.
+ */
+export function dockerCliHasBuildKit(binary = 'docker'): boolean {
+  const run = (args: string[]) => spawnSync(binary, args, { encoding: 'utf8', timeout: 15_000 })
+  if (run(['buildx', 'version']).status === 0) return true
+  const version = run(['version', '--format', '{{.Client.Version}}'])
+  return cliEmbedsBuildKit((version.stdout ?? '').trim())
 }
 
 export interface TestDockerd {
@@ -149,3 +168,63 @@ async function stopDaemon(child: ChildProcess): Promise<void> {
   await exited
   clearTimeout(timer)
 }
+
+/**
+ * This machine's programs and the shared libraries they link, each at its own path under
+ * `rootfs` (a `/bin/sh` symlink is copied as the file it names): enough for `RUN` steps in an
+ * image that starts FROM scratch, with nothing from the network.
+ */
+export async function copyPrograms(rootfs: string, programs: readonly string[] = ['/bin/sh']): Promise<void> {
+  for (const program of programs) {
+    const linked = (await exec(['ldd', program])).stdout.toString('utf8')
+    const libraries = [...linked.matchAll(/(\/\S+) \(0x/g)].map((match) => match[1])
+    for (const path of [program, ...libraries]) {
+      await mkdir(dirname(join(rootfs, path)), { recursive: true })
+      await copyFile(await realpath(path), join(rootfs, path))
+    }
+  }
+}
+
+/**
+ * Builds `tag`, an image of this machine's sh and sha256sum, with buildah into the store `env`
+ * selects (CONTAINERS_STORAGE_CONF): a local base image for RUN steps, nothing from the network.
+ */
+export async function buildahToolsImage(tag: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'flotilla-tools-image-'))
+  try {
+    await copyPrograms(join(dir, 'rootfs'), ['/bin/sh', '/usr/bin/sha256sum'])
+    await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY rootfs/ /\n')
+    await exec(['buildah', '--storage-driver', 'vfs', 'bud', '--isolation', 'chroot', '--tag', tag, dir], { env })
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The files of an image archive (`docker save`, `podman save`, `buildah push oci-archive:`) in
+ * which `needle` occurs: the archive is unpacked, and every file in it (manifests, the config
+ * with its history, each layer) is searched as stored and, when gzip-compressed, uncompressed.
+ */
+export async function imageArchiveFilesContaining(archive: string, needle: string): Promise<string[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'flotilla-image-archive-'))
+  try {
+    await exec(['tar', '-xf', archive, '-C', dir])
+    const found: string[] = []
+    const walk = async (path: string): Promise<void> => {
+      for (const entry of await readdir(path, { withFileTypes: true })) {
+        const child = join(path, entry.name)
+        if (entry.isDirectory()) await walk(child)
+        else if (entry.isFile()) {
+          const bytes = await readFile(child)
+          const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b
+          if (bytes.includes(needle) || (gzip && gunzipSync(bytes).includes(needle))) found.push(child.slice(dir.length + 1))
+        }
+      }
+    }
+    await walk(dir)
+    return found
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+

@@ -18,6 +18,8 @@
  *   is the htpasswd login of registries started with `auth: true`.
  * - `pushImage(registry, repository, tag, content?)`: pushes a config blob, a one-file layer
  *   tarball made in-process, and an OCI image manifest; `pushIndex(...)` an OCI index over images.
+ * - `pullImage(registry, repository, tag)`: what anyone who can pull gets: the manifest, the
+ *   config (labels, history) and every layer, gunzipped.
  * - `startFlakyProxy(targetHost, failures)`: a loopback proxy answering 500 to its first
  *   `failures` requests, then forwarding; `unusedLoopbackHost()`: a host:port nobody listens on.
  */
@@ -29,7 +31,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http'
 import { createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { killTree } from '../../shared/src/exec/index.js'
 import { basicAuthorization, type RegistryCredentials } from '../../shared/src/registry/auth.js'
 import { OCI_INDEX, OCI_MANIFEST } from '../../shared/src/registry/media-types.js'
@@ -153,6 +155,36 @@ export async function pushIndex(
     }))
   }
   return putManifest(registry, repository, tag, OCI_INDEX, index)
+}
+
+export interface PulledImage {
+  manifest: Buffer
+  config: Buffer
+  /** Each layer as a tar, uncompressed. */
+  layers: Buffer[]
+}
+
+/** Pulls one single-platform image (OCI or Docker manifest) with the registry's login, as `docker pull` would. */
+export async function pullImage(registry: TestRegistry, repository: string, tag: string): Promise<PulledImage> {
+  const get = async (path: string, accept?: string): Promise<Buffer> => {
+    const headers: Record<string, string> = {
+      ...(accept === undefined ? {} : { accept }),
+      ...(registry.credentials ? { authorization: basicAuthorization(registry.credentials) } : {})
+    }
+    const response = await fetch(`http://${registry.host}/v2/${repository}/${path}`, { headers })
+    if (response.status !== 200) throw new Error(`GET ${repository}/${path} answered ${response.status}`)
+    return Buffer.from(await response.arrayBuffer())
+  }
+  const manifest = await get(`manifests/${tag}`, `${OCI_MANIFEST}, application/vnd.docker.distribution.manifest.v2+json`)
+  const document = JSON.parse(manifest.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] }
+  const config = await get(`blobs/${document.config.digest}`)
+  const layers = await Promise.all(
+    document.layers.map(async (layer) => {
+      const bytes = await get(`blobs/${layer.digest}`)
+      return bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes
+    })
+  )
+  return { manifest, config, layers }
 }
 
 export interface FlakyProxy {

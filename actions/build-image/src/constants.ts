@@ -6,6 +6,8 @@ export const Inputs = {
   Platforms: 'platforms',
   Tags: 'tags',
   Labels: 'labels',
+  Secrets: 'secrets',
+  /** The former name of `secrets`, still read, with a deprecation warning. */
   SecretBuildArgs: 'secret-build-args',
   RegistryUsername: 'registry-username',
   RegistryPassword: 'registry-password',

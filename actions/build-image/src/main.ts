@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import {
   buildService,
   buildSummaryMarkdown,
+  mergeSecretInputs,
   parseKeyValueLines,
   parseList,
   resolveCredentials,
@@ -27,8 +28,15 @@ export async function run(): Promise<void> {
     const token = runner.input(Inputs.Token)
     runner.mask(password)
     runner.mask(token)
-    const secretBuildArgs = parseKeyValueLines(runner.input(Inputs.SecretBuildArgs) ?? '', Inputs.SecretBuildArgs)
-    Object.values(secretBuildArgs).forEach(runner.mask)
+    const secretInputs = [Inputs.Secrets, Inputs.SecretBuildArgs].map((name) => ({ name, secrets: parseKeyValueLines(runner.input(name) ?? '', name) }))
+    for (const { secrets } of secretInputs) Object.values(secrets).forEach(runner.mask)
+    const secrets = mergeSecretInputs(secretInputs)
+    if (Object.keys(secretInputs[1].secrets).length > 0) {
+      runner.actionsLogger.warn(
+        `${Inputs.SecretBuildArgs} is deprecated: use ${Inputs.Secrets} (the same NAME=value lines). Both now reach the build as build secrets, ` +
+          'which a Dockerfile reads with RUN --mount=type=secret,id=NAME (at /run/secrets/NAME); an ARG of that name gets no value.'
+      )
+    }
 
     const service = serviceFromInput(runner.input(Inputs.Service) ?? '')
     if (service === '') throw new Error(`input '${Inputs.Service}' is required`)
@@ -67,7 +75,7 @@ export async function run(): Promise<void> {
           push,
           builder,
           credentials,
-          secretBuildArgs,
+          secrets,
           sourceUrl: sourceUrl(event, process.env.GITHUB_SERVER_URL),
           labels: parseKeyValueLines(runner.input(Inputs.Labels) ?? '', Inputs.Labels),
           registryOptions: { log: runner.actionsLogger, onSecret: runner.mask },

@@ -1,5 +1,5 @@
 import { exec } from '../../../shared/src/exec/index.js'
-import { buildService, parseKeyValueLines, resolveCredentials, type ServiceBuild } from '../../../shared/src/build/index.js'
+import { buildService, parseKeyValueLines, resolveCredentials, secretsFromEnvironment, type ServiceBuild } from '../../../shared/src/build/index.js'
 import { BuilderError, chooseBuilder } from '../../../shared/src/builders/index.js'
 import { loadManifest } from '../../../shared/src/config/index.js'
 import { formatImageReference, parseImageReference } from '../../../shared/src/image/reference.js'
@@ -12,13 +12,16 @@ export const buildCommand: Command = {
       an image whose inputs-<hash> tag the registry already has is not rebuilt; its new tags are
       added instead. --registry R puts images at R/<service>; --builder picks auto (default),
       buildx, docker, buildah or podman; --build-arg NAME=VALUE (repeatable) adds to or overrides
-      the manifest's build_args, and like them is part of the input hash. Logins come from the docker config
-      (REGISTRY_USERNAME/REGISTRY_PASSWORD override it).`,
+      the manifest's build_args, and like them is part of the input hash (and recorded in the
+      image). --secret NAME (repeatable) passes the environment variable NAME as a build secret,
+      which the Dockerfile reads with RUN --mount=type=secret,id=NAME; never in the image or the hash.
+      Logins come from the docker config (REGISTRY_USERNAME/REGISTRY_PASSWORD override it).`,
   options: {
     push: { type: 'boolean', default: false },
     registry: { type: 'string' },
     builder: { type: 'string', default: 'auto' },
-    'build-arg': { type: 'string', multiple: true }
+    'build-arg': { type: 'string', multiple: true },
+    secret: { type: 'string', multiple: true }
   },
   positionals: true,
   async run({ values, positionals, root, json, log }) {
@@ -28,6 +31,7 @@ export const buildCommand: Command = {
     if (unknown.length > 0) throw new Error(`unknown service ${unknown.map((name) => `'${name}'`).join(', ')}; the manifest has ${Object.keys(manifest.services).join(', ')}`)
     const buildArgs = parseKeyValueLines(((values['build-arg'] as string[] | undefined) ?? []).join('\n'), '--build-arg')
     for (const service of services) Object.assign(manifest.services[service].image.buildArgs, buildArgs)
+    const secrets = secretsFromEnvironment((values.secret as string[] | undefined) ?? [], process.env)
     const builder = await chooseBuilder(values.builder as string, { log })
     log.info(`builder: ${builder.name}`)
     const branch = await currentBranch(root)
@@ -52,6 +56,7 @@ export const buildCommand: Command = {
             push: values.push === true,
             builder,
             credentials,
+            secrets,
             registryOptions: { log },
             log
           })

@@ -6,5 +6,14 @@ export { OCI_LABELS, imageLabels, type LabelFacts } from './labels.js'
 export { sourceUrl, tagContextFromEvent, type EventTagContext } from './context.js'
 export { withAuthFile } from './auth-file.js'
 export { buildService, type BuildServiceOptions, type ServiceBuild } from './service.js'
-export { parseKeyValueLines, parseList, resolveCredentials, serviceFromInput, withPlatforms, type CredentialSources } from './options.js'
+export {
+  mergeSecretInputs,
+  parseKeyValueLines,
+  parseList,
+  resolveCredentials,
+  secretsFromEnvironment,
+  serviceFromInput,
+  withPlatforms,
+  type CredentialSources
+} from './options.js'
 export { buildSummaryMarkdown } from './summary.js'

@@ -4,8 +4,9 @@
  *
  * The inputs are git objects, not files on disk: tree ids of the directories that feed the image
  * (its build context and every path its `depends_on` closure owns), the Dockerfile's blob id, and
- * the build settings (build args except secret ones, target, platforms). Git already hashes
- * contents, so one `git ls-tree` answers for a whole tree without reading a file.
+ * the build settings (build args, target, platforms). Git already hashes contents, so one
+ * `git ls-tree` answers for a whole tree without reading a file. Build secrets are never hashed:
+ * a hash in a public tag would let anyone test guesses of a secret.
  */
 import { createHash } from 'node:crypto'
 import { exec } from '../exec/index.js'
@@ -31,7 +32,7 @@ export interface InputHashParts {
   objects: InputObject[]
   /** The Dockerfile's blob id. */
   dockerfile: InputObject
-  /** Build args whose values may be hashed (never the secret ones). */
+  /** Build args (public by nature: the image records them). */
   buildArgs: Record<string, string>
   target?: string
   platforms: readonly string[]
@@ -124,8 +125,6 @@ export interface HashServiceOptions {
   service: string
   /** The commit whose inputs are hashed; `HEAD` by default. */
   commit?: string
-  /** Names of build args whose values are secret: they are left out of the hash. */
-  secretBuildArgs?: readonly string[]
   env?: NodeJS.ProcessEnv
 }
 
@@ -141,12 +140,10 @@ export async function hashServiceInputs(options: HashServiceOptions): Promise<Se
   const rootTree = paths.length === 1 && paths[0] === ''
   const objects = rootTree ? [await rootObject(git, commit)] : await lsTree(git, commit, paths)
   const [dockerfile] = await lsTree(git, commit, [service.image.dockerfile])
-  const secret = new Set(options.secretBuildArgs ?? [])
-  const buildArgs = Object.fromEntries(Object.entries(service.image.buildArgs).filter(([name]) => !secret.has(name)))
   const parts: InputHashParts = {
     objects,
     dockerfile,
-    buildArgs,
+    buildArgs: { ...service.image.buildArgs },
     ...(service.image.target === undefined ? {} : { target: service.image.target }),
     platforms: service.image.platforms
   }

@@ -32,8 +32,11 @@ export interface BuildServiceOptions {
   push: boolean
   builder: ImageBuilder
   credentials?: RegistryCredentials
-  /** Build args whose values are secret: passed to the builder, kept out of the hash, tags, argv and logs. */
-  secretBuildArgs?: Readonly<Record<string, string>>
+  /**
+   * Build secrets by id, for `RUN --mount=type=secret,id=<id>`: passed to the builder as build
+   * secrets (never build args), kept out of the hash, tags, argv, logs and the image.
+   */
+  secrets?: Readonly<Record<string, string>>
   /** The repository's web address for the `source` label. */
   sourceUrl?: string
   labels?: Readonly<Record<string, string>>
@@ -83,7 +86,6 @@ export async function buildService(options: BuildServiceOptions): Promise<Servic
     manifest: options.manifest,
     service: service.name,
     commit,
-    secretBuildArgs: Object.keys(options.secretBuildArgs ?? {}),
     env: options.env
   })
   // A working tree that differs from the commit would be built and then filed under the
@@ -142,7 +144,7 @@ export async function buildService(options: BuildServiceOptions): Promise<Servic
       dockerfile: resolve(options.root, service.image.dockerfile),
       tags: tags.map((tag) => formatImageReference({ ...reference, tag })),
       buildArgs: service.image.buildArgs,
-      ...(options.secretBuildArgs === undefined ? {} : { secretBuildArgs: options.secretBuildArgs }),
+      ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
       labels,
       platforms: service.image.platforms,
       ...(service.image.target === undefined ? {} : { target: service.image.target }),

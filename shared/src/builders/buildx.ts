@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseImageReference } from '../image/reference.js'
 import { dockerEnv } from './docker.js'
-import { buildArgFlags, labelFlags, QUIET_LOG, runTool, succeeds, tagFlags, withScratchDir } from './run.js'
+import { buildArgFlags, labelFlags, QUIET_LOG, runTool, secretEnvFlags, succeeds, tagFlags, withScratchDir } from './run.js'
 import { BuilderError, type BuildLog, type BuildRequest, type BuildResult, type ImageBuilder } from './types.js'
 
 /** Where buildx keeps its layer cache: in the registry beside the image, in GitHub's cache service, or nowhere. */
@@ -56,7 +56,8 @@ export class BuildxBuilder implements ImageBuilder {
       metadataFile,
       ...tagFlags(request.tags),
       ...labelFlags(request.labels),
-      ...buildArgFlags(request.buildArgs, request.secretBuildArgs),
+      ...buildArgFlags(request.buildArgs),
+      ...secretEnvFlags(request.secrets).flags,
       ...(request.platforms.length === 0 ? [] : ['--platform', request.platforms.join(',')]),
       ...(request.target === undefined ? [] : ['--target', request.target]),
       ...this.cacheFlags(request),
@@ -68,7 +69,8 @@ export class BuildxBuilder implements ImageBuilder {
   async build(request: BuildRequest): Promise<BuildResult> {
     return withScratchDir(async (dir) => {
       const metadataFile = join(dir, 'metadata.json')
-      await runTool(this.buildArgv(request, metadataFile), dockerEnv(this.env, request, false), this.log, `${this.binary} buildx build`)
+      const env = dockerEnv(this.env, request, secretEnvFlags(request.secrets).env)
+      await runTool(this.buildArgv(request, metadataFile), env, this.log, `${this.binary} buildx build`)
       return parseBuildxMetadata(await readFile(metadataFile, 'utf8'))
     })
   }

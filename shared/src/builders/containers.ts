@@ -1,7 +1,7 @@
 /** What buildah and podman share: both are containers/image tools with the same storage and push flags. */
 import { join } from 'node:path'
 import { parseImageReference } from '../image/reference.js'
-import { buildArgFlags, labelFlags, readTrimmed, runTool, singlePlatform, succeeds, tagFlags, withScratchDir } from './run.js'
+import { buildArgFlags, labelFlags, readTrimmed, runTool, secretFileFlags, singlePlatform, succeeds, tagFlags, withScratchDir } from './run.js'
 import type { BuildLog, BuildRequest, BuildResult } from './types.js'
 
 export interface ContainersToolOptions {
@@ -50,7 +50,8 @@ export function toolAvailable(tool: ContainersTool): Promise<boolean> {
   return succeeds([tool.binary, '--version'], tool.env)
 }
 
-export function containersBuildArgv(tool: ContainersTool, request: BuildRequest, iidFile: string): string[] {
+/** `secretFlags`: `--secret id=…,type=file,src=…` pairs (see secretFileFlags); buildah and podman mount them only where a RUN step asks. */
+export function containersBuildArgv(tool: ContainersTool, request: BuildRequest, iidFile: string, secretFlags: readonly string[] = []): string[] {
   return [
     tool.binary,
     ...tool.globalFlags,
@@ -63,7 +64,8 @@ export function containersBuildArgv(tool: ContainersTool, request: BuildRequest,
     iidFile,
     ...tagFlags(request.tags),
     ...labelFlags(request.labels),
-    ...buildArgFlags(request.buildArgs, request.secretBuildArgs),
+    ...buildArgFlags(request.buildArgs),
+    ...secretFlags,
     ...singlePlatform(`${tool.binary} ${tool.buildCommand}`, request.platforms),
     ...(request.target === undefined ? [] : ['--target', request.target]),
     request.context
@@ -86,10 +88,10 @@ export function containersPushArgv(tool: ContainersTool, request: BuildRequest, 
 }
 
 export async function containersBuild(tool: ContainersTool, request: BuildRequest): Promise<BuildResult> {
-  const env = { ...tool.env, ...request.secretBuildArgs }
   return withScratchDir(async (dir) => {
     const iidFile = join(dir, 'iid')
-    await runTool(containersBuildArgv(tool, request, iidFile), env, tool.log, `${tool.binary} ${tool.buildCommand}`)
+    const secretFlags = await secretFileFlags(request.secrets, dir)
+    await runTool(containersBuildArgv(tool, request, iidFile, secretFlags), tool.env, tool.log, `${tool.binary} ${tool.buildCommand}`)
     const imageId = normaliseId(await readTrimmed(iidFile))
     if (!request.push) return { imageId }
     let digest: string | undefined

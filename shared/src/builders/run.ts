@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exec } from '../exec/index.js'
@@ -11,7 +11,8 @@ export const QUIET_LOG: BuildLog = { info: () => undefined, debug: () => undefin
 
 /**
  * Runs one builder command from an argv array. The command line is logged as is: requests put
- * nothing secret in argv (secret build args travel in the environment, logins in an auth file).
+ * nothing secret in argv (build secrets travel in private files or the environment, logins in an
+ * auth file).
  * On failure the tool's output becomes a `BuilderError` naming `what` ran (`buildah bud`).
  */
 export async function runTool(argv: readonly string[], env: NodeJS.ProcessEnv, log: BuildLog, what = argv.slice(0, 2).join(' ')): Promise<string> {
@@ -56,13 +57,53 @@ export async function readTrimmed(path: string): Promise<string> {
   return (await readFile(path, 'utf8')).trim()
 }
 
-/** `--build-arg` pairs: plain ones with their values, secret ones by name only (the value is in the environment). */
-export function buildArgFlags(buildArgs: Readonly<Record<string, string>>, secretBuildArgs: Readonly<Record<string, string>> = {}): string[] {
-  const flags: string[] = []
-  for (const [name, value] of Object.entries(buildArgs)) {
-    if (!(name in secretBuildArgs)) flags.push('--build-arg', `${name}=${value}`)
+/** `--build-arg NAME=value` pairs. Build args are recorded in the image's history and config: no secret ever goes here. */
+export function buildArgFlags(buildArgs: Readonly<Record<string, string>>): string[] {
+  return Object.entries(buildArgs).flatMap(([name, value]) => ['--build-arg', `${name}=${value}`])
+}
+
+/** A secret id names a file (`/run/secrets/<id>`) and sits inside `--secret id=…,…`: plain characters only. */
+const SECRET_ID = /^[A-Za-z_][A-Za-z0-9_.-]*$/
+
+function secretEntries(secrets: Readonly<Record<string, string>> | undefined): Array<[string, string]> {
+  const entries = Object.entries(secrets ?? {})
+  const bad = entries.map(([id]) => id).filter((id) => !SECRET_ID.test(id))
+  if (bad.length > 0) throw new BuilderError(`invalid build secret id ${bad.map((id) => JSON.stringify(id)).join(', ')}: use letters, digits, '_', '.' and '-'`, '')
+  return entries
+}
+
+/** The environment variable a secret's value travels in: a name of ours, so no secret id can replace PATH or DOCKER_HOST. */
+export function secretEnvName(id: string): string {
+  return `FLOTILLA_SECRET_${id}`
+}
+
+/**
+ * Build secrets for `docker buildx build`, as docker/build-push-action passes its `secret-envs`:
+ * `--secret id=NAME,env=VAR` in argv, the value only in the tool's environment.
+ */
+export function secretEnvFlags(secrets: Readonly<Record<string, string>> | undefined): { flags: string[]; env: Record<string, string> } {
+  const entries = secretEntries(secrets)
+  return {
+    flags: entries.flatMap(([id]) => ['--secret', `id=${id},env=${secretEnvName(id)}`]),
+    env: Object.fromEntries(entries.map(([id, value]) => [secretEnvName(id), value]))
   }
-  for (const name of Object.keys(secretBuildArgs)) flags.push('--build-arg', name)
+}
+
+/**
+ * Build secrets as files: each value written to its own file (mode 0600) in `dir`, a private
+ * scratch directory the caller removes after the build, and `--secret id=NAME,type=file,src=FILE`
+ * in argv. Every version of docker's BuildKit client, buildah and podman reads files; `env=` came
+ * later (buildah 1.24). `type=file` is spelled out: without it buildah 1.28 takes the secret from
+ * the environment whenever a variable named like the id is set (as `flotilla build --secret
+ * NAME` has it), and the build reads an empty secret.
+ */
+export async function secretFileFlags(secrets: Readonly<Record<string, string>> | undefined, dir: string): Promise<string[]> {
+  const flags: string[] = []
+  for (const [index, [id, value]] of secretEntries(secrets).entries()) {
+    const file = join(dir, `secret-${index}`)
+    await writeFile(file, value, { mode: 0o600, flag: 'wx' })
+    flags.push('--secret', `id=${id},type=file,src=${file}`)
+  }
   return flags
 }
 

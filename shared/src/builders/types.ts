@@ -9,10 +9,11 @@ export interface BuildRequest {
   tags: readonly string[]
   buildArgs: Readonly<Record<string, string>>
   /**
-   * Build args whose values must not appear in argv or logs: passed as `--build-arg NAME` with
-   * the value in the builder's environment, which every supported tool reads.
+   * Build secrets by id, which a Dockerfile reads with `RUN --mount=type=secret,id=<id>` (at
+   * `/run/secrets/<id>`). They reach the tool as `--secret id=<id>,type=file,src=<private file>`
+   * (`env=` for buildx), never as build args (which the image records), argv or logs.
    */
-  secretBuildArgs?: Readonly<Record<string, string>>
+  secrets?: Readonly<Record<string, string>>
   labels: Readonly<Record<string, string>>
   platforms: readonly string[]
   target?: string

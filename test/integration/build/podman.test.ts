@@ -5,20 +5,17 @@
  * the network.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { copyFile, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { gunzipSync } from 'node:zlib'
 import { withAuthFile } from '../../../shared/src/build/auth-file.js'
 import { buildService } from '../../../shared/src/build/service.js'
 import { BuilderError, PodmanBuilder, type BuildRequest } from '../../../shared/src/builders/index.js'
 import { loadManifest } from '../../../shared/src/config/index.js'
-import { exec } from '../../../shared/src/exec/index.js'
 import { RegistryClient } from '../../../shared/src/registry/index.js'
-import { basicAuthorization } from '../../../shared/src/registry/auth.js'
-import { describeWithEngine, podmanStorage, type PodmanStorage } from '../../support/engines.js'
+import { copyPrograms, describeWithEngine, podmanStorage, type PodmanStorage } from '../../support/engines.js'
 import { gitEnv, RepoFixture } from '../../support/git-fixtures.js'
-import { describeWithRegistry, startRegistry, type TestRegistry } from '../../support/registry.js'
+import { describeWithRegistry, pullImage, startRegistry, type TestRegistry } from '../../support/registry.js'
 
 const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined }
 
@@ -70,23 +67,11 @@ describeWithRegistry('podman builds', () => {
     const buildWithLogin = (buildRequest: BuildRequest) =>
       withAuthFile(registry.host, registry.credentials, (authFile) => podman.build({ ...buildRequest, ...(authFile === undefined ? {} : { authFile }) }))
 
-    async function blob(repository: string, digest: string): Promise<Buffer> {
-      const response = await fetch(`http://${registry.host}/v2/${repository}/blobs/${digest}`, {
-        headers: { authorization: basicAuthorization(registry.credentials!) }
-      })
-      if (response.status !== 200) throw new Error(`blob ${digest} of ${repository}: ${response.status}`)
-      return Buffer.from(await response.arrayBuffer())
-    }
-
-    /** The image config and the uncompressed layers of `repository:tag`, read back from the registry. */
+    /** The image config's labels and the uncompressed layers of `repository:tag`, read back from the registry. */
     async function pulled(repository: string, tag: string): Promise<{ labels: Record<string, string>; layers: string }> {
-      const manifest = JSON.parse((await registryClient().getManifest(repository, tag)).bytes.toString('utf8')) as {
-        config: { digest: string }
-        layers: { digest: string }[]
-      }
-      const config = JSON.parse((await blob(repository, manifest.config.digest)).toString('utf8')) as { config: { Labels?: Record<string, string> } }
-      const layers = await Promise.all(manifest.layers.map(async (layer) => gunzipSync(await blob(repository, layer.digest)).toString('latin1')))
-      return { labels: config.config.Labels ?? {}, layers: layers.join('') }
+      const image = await pullImage(registry, repository, tag)
+      const config = JSON.parse(image.config.toString('utf8')) as { config: { Labels?: Record<string, string> } }
+      return { labels: config.config.Labels ?? {}, layers: image.layers.map((layer) => layer.toString('latin1')).join('') }
     }
 
     it('builds a multi-stage image with a build arg and pushes every tag, labels included, with the login from an auth file', async () => {
@@ -117,7 +102,7 @@ describeWithRegistry('podman builds', () => {
 
     it('runs RUN steps with chroot isolation', async () => {
       const dir = await context('run-step', { Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nRUN echo "ran in the build" > /ran.txt\n' })
-      await copyShell(join(dir, 'rootfs'))
+      await copyPrograms(join(dir, 'rootfs'))
       const result = await buildWithLogin(request(dir, 'team/run', ['v1']))
 
       expect((await registryClient().headManifest('team/run', 'v1'))?.digest).toBe(result.digest)
@@ -179,14 +164,3 @@ describeWithRegistry('podman builds', () => {
     })
   })
 })
-
-/** This machine's /bin/sh and the shared libraries it links, at their paths under `rootfs`. */
-async function copyShell(rootfs: string): Promise<void> {
-  const shell = await realpath('/bin/sh')
-  const linked = (await exec(['ldd', shell])).stdout.toString('utf8')
-  const libraries = [...linked.matchAll(/(\/\S+) \(0x/g)].map((match) => match[1])
-  for (const [source, target] of [[shell, '/bin/sh'], ...libraries.map((library) => [library, library])]) {
-    await mkdir(dirname(join(rootfs, target)), { recursive: true })
-    await copyFile(await realpath(source), join(rootfs, target))
-  }
-}

@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseKeyValueLines, parseList, resolveCredentials, serviceFromInput } from '../../../shared/src/build/options.js'
+import {
+  mergeSecretInputs,
+  parseKeyValueLines,
+  parseList,
+  resolveCredentials,
+  secretsFromEnvironment,
+  serviceFromInput
+} from '../../../shared/src/build/options.js'
 
 describe('serviceFromInput', () => {
   it('takes a name or the service of a matrix entry', () => {
@@ -16,8 +23,36 @@ describe('parseKeyValueLines', () => {
     expect(() => parseKeyValueLines('no equals sign', 'labels')).toThrow('labels: expected NAME=value lines')
   })
 
+  it('names a bad line by its number, never by its content (it may be a secret)', () => {
+    const error = (() => {
+      try {
+        parseKeyValueLines('A=1\nnpm_pastedTokenWithoutName\n', 'secrets')
+      } catch (caught) {
+        return caught as Error
+      }
+    })()
+    expect(error?.message).toBe('secrets: expected NAME=value lines, line 2 has no valid name')
+  })
+
   it('reads comma or line separated lists', () => {
     expect(parseList('linux/amd64, linux/arm64\nlinux/s390x')).toEqual(['linux/amd64', 'linux/arm64', 'linux/s390x'])
+  })
+})
+
+describe('build secrets from inputs and flags', () => {
+  it('merges the secrets input with its former name, and refuses a name given in both', () => {
+    expect(mergeSecretInputs([{ name: 'secrets', secrets: { A: '1' } }, { name: 'secret-build-args', secrets: { B: '2' } }])).toEqual({ A: '1', B: '2' })
+    expect(() => mergeSecretInputs([{ name: 'secrets', secrets: { A: '1' } }, { name: 'secret-build-args', secrets: { A: '2' } }])).toThrow(
+      'build secret A is given in both secrets and secret-build-args: give it once'
+    )
+  })
+
+  it('reads --secret NAME from the environment, and refuses a value on the command line without echoing it', () => {
+    expect(secretsFromEnvironment(['NPM_TOKEN'], { NPM_TOKEN: 'npm_x' })).toEqual({ NPM_TOKEN: 'npm_x' })
+    expect(() => secretsFromEnvironment(['NPM_TOKEN=npm_onTheCommandLine'], {})).toThrow('--secret NPM_TOKEN=…: give the name only')
+    expect(() => secretsFromEnvironment(['NPM_TOKEN=npm_onTheCommandLine'], {})).not.toThrow(/npm_onTheCommandLine/)
+    expect(() => secretsFromEnvironment(['NPM_TOKEN'], {})).toThrow('--secret NPM_TOKEN: the environment variable NPM_TOKEN is not set')
+    expect(() => secretsFromEnvironment(['a,b'], { 'a,b': 'x' })).toThrow('not a valid name')
   })
 })
 
