@@ -22,6 +22,7 @@ beforeAll(async () => {
   await mkdir(join(workspace, 'services', 'cart'), { recursive: true })
   const dumpCommand = JSON.stringify(envDumpCommand(dump()))
   const daemon = JSON.stringify(`${daemonScript(pidFile())} sleep 1; echo deployed; exit 0`)
+  const forger = JSON.stringify("printf '::error title=forged::deploy output forged this\\nno newline at the end'; exit 3")
   await writeFile(
     join(workspace, 'flotilla.yml'),
     `version: 1
@@ -31,9 +32,11 @@ services:
     deploy:
       staging: { target: command, command: ${dumpCommand}, env: { DATABASE_URL: 'postgres://from-the-manifest' } }
       daemon: { target: command, shell: true, command: ${daemon}, timeout: 3s }
+      forger: { target: command, shell: true, command: ${forger} }
 environments:
   staging: {}
   daemon: {}
+  forger: {}
 `
   )
 })
@@ -75,6 +78,14 @@ describe('the command target through the deploy bundle', () => {
       FLOTILLA_IMAGE: 'ghcr.io/acme-shop/cart:2.0.0'
     })
   })
+
+  it("cannot issue workflow commands with its output, and the step's own commands still count after output without a final newline", async () => {
+    const run = await deployAction('forger')
+    expect(run.stdout).toContain('::error title=forged::deploy output forged this')
+    expect(run.annotations.filter((annotation) => annotation.properties.title === 'forged')).toEqual([])
+    expect(run.exitCode).toBe(1)
+    expect(run.annotations.filter((annotation) => annotation.level === 'error')).toEqual([expect.objectContaining({ message: expect.stringMatching(/exited with 3$/) })])
+  }, 90_000)
 
   it('a command that exits 0 leaving a background process on its output deploys, and the step says so', async () => {
     try {

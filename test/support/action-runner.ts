@@ -134,9 +134,24 @@ export function parseOutputFile(text: string): Record<string, string> {
 const unescapeData = (text: string): string => text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
 const unescapeProperty = (text: string): string => unescapeData(text).replace(/%3A/g, ':').replace(/%2C/g, ',')
 
+/**
+ * Annotations as the runner reads them from stdout: a command counts only at the start of a line,
+ * and not between `::stop-commands::<token>` and `::<token>::`, where the runner ignores them
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#stopping-and-starting-workflow-commands).
+ */
 function parseAnnotations(stdout: string): BundleRun['annotations'] {
   const annotations: BundleRun['annotations'] = []
+  let stoppedUntil: string | undefined
   for (const line of stdout.split('\n')) {
+    if (stoppedUntil !== undefined) {
+      if (line === stoppedUntil) stoppedUntil = undefined
+      continue
+    }
+    const stop = /^::stop-commands::(.+)$/.exec(line)
+    if (stop) {
+      stoppedUntil = `::${stop[1]}::`
+      continue
+    }
     const match = /^::(error|warning|notice)( [^:]*)?::(.*)$/.exec(line)
     if (!match) continue
     const properties: Record<string, string> = {}

@@ -85,7 +85,8 @@ export async function run(): Promise<void> {
       env,
       commandEnv,
       log: runner.actionsLogger,
-      onOutput: (chunk) => process.stdout.write(chunk),
+      // The command is the repository's: its output must not issue workflow commands.
+      commandOutput: (work) => runner.withoutWorkflowCommands(work),
       ...(repository === undefined ? {} : { github: { client, ...parseRepository(repository), logUrl: runLogUrl(process.env), requiredContexts } }),
       gitops: {
         serverUrl: process.env.GITHUB_SERVER_URL ?? 'https://github.com',

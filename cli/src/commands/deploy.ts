@@ -68,7 +68,7 @@ export const deployCommand: Command = {
             workdir: tmpdir(),
             env: process.env,
             log,
-            onOutput: (chunk) => process.stderr.write(chunk),
+            commandOutput: (work) => work((chunk) => process.stderr.write(chunk)),
             ...(repository === undefined || token === undefined ? {} : { github: { client, ...repository, logUrl: runLogUrl(process.env) } }),
             gitops: {
               serverUrl: process.env.GITHUB_SERVER_URL ?? 'https://github.com',

@@ -8,7 +8,7 @@ import { withCancellation, withDeployment, type Cancellation } from './deploymen
 import { setHelmImage, setKustomizeImage, setManifestImages, type EditResult } from './edits/index.js'
 import { commitMessage, createOrUpdatePullRequest, deployGitOps, pullRequestBranch, pullRequestText, type DeployChange } from './gitops/index.js'
 import { deployToKubernetes } from './targets/kubernetes.js'
-import { deployWithCommand } from './targets/command.js'
+import { deployWithCommand, type CommandOutput } from './targets/command.js'
 import { deployToDocker } from './targets/docker.js'
 import { DeployError, type DeployRequest, type TargetResult } from './targets/request.js'
 
@@ -98,7 +98,8 @@ export interface ServiceDeployOptions {
     /** Opens the pull request in `mode: pull-request`. */
     client?: GitHubClient
   }
-  onOutput?: (chunk: Buffer) => void
+  /** Where a command target's output goes (see `CommandOutput`). */
+  commandOutput?: CommandOutput
 }
 
 /** What a target reports, with the gitops extras. */
@@ -133,7 +134,7 @@ async function runTarget(plan: ServiceDeploy, options: ServiceDeployOptions, sig
   const { request, target } = plan
   switch (target.target) {
     case 'command':
-      return deployWithCommand(target, request, { cwd: options.root, env: options.commandEnv ?? options.env, signal, log: options.log, onOutput: options.onOutput })
+      return deployWithCommand(target, request, { cwd: options.root, env: options.commandEnv ?? options.env, signal, log: options.log, output: options.commandOutput })
     case 'kubernetes':
       return deployToKubernetes(target, request, { root: options.root, workdir: options.workdir, env: options.env, signal, log: options.log })
     case 'gitops':

@@ -38,7 +38,7 @@ describe('the command target', () => {
   it('fails with the exit code and streams the output', async () => {
     const output: string[] = []
     await expect(
-      deployWithCommand(target(['/bin/sh', '-c', 'echo rolling out; exit 3']), request, { cwd: dir, onOutput: (chunk) => output.push(chunk.toString()) })
+      deployWithCommand(target(['/bin/sh', '-c', 'echo rolling out; exit 3']), request, { cwd: dir, output: (work) => work((chunk) => output.push(chunk.toString())) })
     ).rejects.toThrow('deploy command /bin/sh exited with 3')
     expect(output.join('')).toBe('rolling out\n')
   })

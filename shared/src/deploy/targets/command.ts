@@ -20,8 +20,18 @@ export interface CommandRunOptions {
   env?: NodeJS.ProcessEnv
   signal?: AbortSignal
   log?: Logger
-  onOutput?: (chunk: Buffer) => void
+  /** Where the command's output goes; none: it is dropped. */
+  output?: CommandOutput
 }
+
+/**
+ * Runs `work`, which hands each chunk of the command's output to `write`. A runner adapter wraps
+ * it so that the output cannot issue workflow commands (`withoutWorkflowCommands`); the CLI just
+ * writes to stderr.
+ */
+export type CommandOutput = <T>(work: (write: (chunk: Buffer) => void) => Promise<T>) => Promise<T>
+
+const dropOutput: CommandOutput = (work) => work(() => undefined)
 
 /**
  * Runs the user's deploy command with the image, digest, service, environment and commit in
@@ -30,13 +40,16 @@ export interface CommandRunOptions {
  */
 export async function deployWithCommand(target: CommandTarget, request: DeployRequest, options: CommandRunOptions): Promise<TargetResult> {
   const argv = target.shell ? ['/bin/sh', '-c', target.command[0]] : target.command
-  const result = await execStreaming(argv, {
-    cwd: options.cwd,
-    env: { ...withoutRunnerTokens(options.env ?? process.env), ...target.env, ...deployVariables(request) },
-    timeoutMs: target.timeoutSeconds * 1000,
-    signal: options.signal,
-    onOutput: (chunk) => options.onOutput?.(chunk)
-  }).catch((error: Error) => {
+  const output = options.output ?? dropOutput
+  const result = await output((write) =>
+    execStreaming(argv, {
+      cwd: options.cwd,
+      env: { ...withoutRunnerTokens(options.env ?? process.env), ...target.env, ...deployVariables(request) },
+      timeoutMs: target.timeoutSeconds * 1000,
+      signal: options.signal,
+      onOutput: write
+    })
+  ).catch((error: Error) => {
     throw new DeployError(`deploy command ${target.command[0]} could not start: ${error.message}`)
   })
   const what = `deploy command ${target.command[0]}`
