@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { createServer, type Server } from 'node:http'
+import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createGitHubClient, type GitHubClient } from '../../../shared/src/github/index.js'
 import { evaluateGate, parseGateConfig, systemClock, type GateConfig, type GateCriterion } from '../../../shared/src/gate/index.js'
-import { createMeasure, measureDeployments, measureHttp, measureSoak, type CommitTarget } from '../../../shared/src/gate/sources/index.js'
+import { createMeasure, MAX_BODY_BYTES, measureDeployments, measureHttp, measureSoak, type CommitTarget } from '../../../shared/src/gate/sources/index.js'
 import { FakeGitHub } from '../../support/fake-github/index.js'
 
 const SHA = 'a'.repeat(40)
@@ -126,6 +126,28 @@ describe('GitHub sources against the fake GitHub', () => {
   })
 })
 
+/** What the endless body handler has written, and whether the client hung up on it. */
+let endless = { written: 0, closedByClient: false }
+
+/** `ready` then 64 KiB chunks for ever, as fast as the client reads them, until it hangs up. */
+function streamEndlessly(response: ServerResponse): void {
+  const chunk = Buffer.alloc(64 * 1024, 'x')
+  response.writeHead(200, { 'content-type': 'text/plain' })
+  response.write('ready\n')
+  response.on('close', () => (endless.closedByClient = true))
+  const pump = (): void => {
+    while (!response.destroyed) {
+      endless.written += chunk.length
+      if (!response.write(chunk)) return void response.once('drain', pump)
+    }
+  }
+  pump()
+}
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20))
+}
+
 describe('http source against a local server', () => {
   let server: Server
   let base: string
@@ -134,6 +156,7 @@ describe('http source against a local server', () => {
   beforeAll(async () => {
     server = createServer((request, response) => {
       if (request.url === '/slow') return setTimeout(() => response.end('late'), 3000)
+      if (request.url === '/endless') return streamEndlessly(response)
       response.writeHead(health.status, { 'content-type': 'application/json' }).end(health.body)
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -174,6 +197,22 @@ describe('http source against a local server', () => {
       message: `GET http://127.0.0.1:${port}/healthz: connect ECONNREFUSED 127.0.0.1:${port}`
     })
     await expect(measureHttp(criterion('/slow', { requestTimeoutSeconds: 1 }))).resolves.toEqual({ phase: 'error', message: `GET ${base}/slow: no answer within 1s` })
+  })
+
+  test('reads at most MAX_BODY_BYTES of a body and matches that: a server streaming without end cannot fill memory or hold the gate', async () => {
+    endless = { written: 0, closedByClient: false }
+    // No requestTimeout here would stop the read: only the cap does.
+    await expect(measureHttp(criterion('/endless', { body: '^ready', requestTimeoutSeconds: 600 }))).resolves.toEqual({
+      phase: 'successful',
+      value: 200,
+      message: `GET ${base}/endless answered 200 with a body matching /^ready/ (in its first ${MAX_BODY_BYTES / 1024 / 1024} MiB)`
+    })
+    await waitFor(() => endless.closedByClient)
+    expect(endless.written).toBeLessThan(MAX_BODY_BYTES * 8)
+    await expect(measureHttp(criterion('/endless', { body: 'never-sent', requestTimeoutSeconds: 600 }))).resolves.toMatchObject({
+      phase: 'failed',
+      message: `GET ${base}/endless answered 200 but its first ${MAX_BODY_BYTES / 1024 / 1024} MiB do not match /never-sent/`
+    })
   })
 
   test('N good answers in a row pass through the evaluation settings', async () => {
