@@ -104,6 +104,51 @@ describe('flotilla validate', () => {
     expect(stderr).toMatch(/flotilla\.yml:\d+:\d+.*alias/i)
   })
 
+  it('refuses names that cannot become image references, at file:line:column with the key', async () => {
+    await writeFile(
+      join(dir, 'flotilla.yml'),
+      [
+        'version: 1',
+        'services:',
+        '  cart-: { path: svc/a }',
+        '  a..b: { path: svc/a }',
+        '  x__: { path: svc/a }',
+        '  "new\\nline": { path: svc/a }',
+        '  shop:',
+        '    path: svc/a',
+        '    image: { name: Ghcr.io/ACME/Cart:latest }',
+        '  web:',
+        '    path: svc/b',
+        '    image:',
+        '      name: "ghcr.io/acme/web\\n"',
+        ''
+      ].join('\n')
+    )
+    const { code, stdout } = await flotilla(['validate', '--json', '-C', dir])
+    expect(code).toBe(1)
+    const problems: Array<{ file: string; line: number; column: number; keyPath: string; message: string }> = JSON.parse(stdout).problems
+    expect(problems.map((problem) => `${problem.file}:${problem.line}:${problem.column} ${problem.keyPath}`)).toEqual([
+      'flotilla.yml:3:3 services.cart-',
+      'flotilla.yml:4:3 services["a..b"]',
+      'flotilla.yml:5:3 services.x__',
+      'flotilla.yml:6:3 services["new\\nline"]',
+      'flotilla.yml:9:20 services.shop.image.name',
+      'flotilla.yml:13:13 services.web.image.name'
+    ])
+    expect(problems[0].message).toMatch(/^"cart-" is not a valid service name: it ends with "-"/)
+    expect(problems[1].message).toMatch(/^"a\.\.b" is not a valid service name: "\.\." cannot separate/)
+    expect(problems[2].message).toMatch(/^"x__" is not a valid service name: it ends with "__"/)
+    expect(problems[3].message).toMatch(/^"new\\nline" is not a valid service name: it holds "\\n"/)
+    // The registry may have capitals; the repository path may not, and a tag does not belong in image.name.
+    expect(problems[4].message).toContain('the repository path "ACME/Cart" must be lowercase ("acme/cart")')
+    expect(problems[4].message).toContain('the tag ":latest" does not belong here')
+    expect(problems[4].message).not.toMatch(/Ghcr\.io"? must/)
+    expect(problems[5].message).toContain('"web\\n"')
+    // As text, every problem stays on its own line.
+    const text = await flotilla(['validate', '-C', dir])
+    expect(text.stderr.trimEnd().split('\n')).toHaveLength(6)
+  })
+
   it('says which command line is wrong with exit code 2', async () => {
     const unknown = await flotilla(['deploy-everything'])
     expect(unknown.code).toBe(2)

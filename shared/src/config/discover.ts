@@ -4,7 +4,7 @@ import { isFile, readFileIfPresent } from './files.js'
 import { isRecord } from './values.js'
 import { isMap, isScalar, type Node, type Pair } from 'yaml'
 import { Locations, childKeyPath, own, type RawManifest, type RawService } from './raw.js'
-import { NAME_PATTERN } from './schema.js'
+import { nameProblem } from './schema.js'
 import type { ManifestProblem } from './types.js'
 import { MAX_ALIAS_EXPANSIONS, parseYaml, type YamlSource } from './yaml-source.js'
 
@@ -61,8 +61,9 @@ function fromCompose(text: string, file: string): DiscoveredManifest {
     const at = parsed.source.locate(keyNode?.value as Node | undefined)
     locations.record(keyPath, at, parsed.source.locate(keyNode?.key as Node | undefined))
     locations.record(childKeyPath(keyPath, 'path'), at)
-    if (!NAME_PATTERN.test(name)) {
-      problems.push({ ...locations.key(keyPath), keyPath, message: `compose service "${name}" is not a valid Flotilla name: use lowercase letters, digits, ".", "_" or "-", or write a flotilla.yml` })
+    const problem = nameProblem(name, 'service')
+    if (problem !== undefined) {
+      problems.push({ ...locations.key(keyPath), keyPath, message: `compose service ${problem}; or write a flotilla.yml` })
       continue
     }
     services[name] = { path: context, image: isRecord(build) ? composeImage(build) : {} }
@@ -119,8 +120,9 @@ async function fromDockerfiles(root: string): Promise<DiscoveredManifest | undef
       const keyPath = childKeyPath('services', name)
       const at = { file: `${path}/Dockerfile`, line: 0, column: 0 }
       locations.record(keyPath, at)
-      if (!NAME_PATTERN.test(name)) {
-        problems.push({ ...at, keyPath, message: `directory "${path}" is not a valid Flotilla service name: use lowercase letters, digits, ".", "_" or "-", or write a flotilla.yml` })
+      const problem = nameProblem(name, 'service')
+      if (problem !== undefined) {
+        problems.push({ ...at, keyPath, message: `directory ${JSON.stringify(path)}: ${problem}; or write a flotilla.yml` })
       } else if (own(services, name) !== undefined) {
         problems.push({ ...at, keyPath, message: `"${services[name].path}" and "${path}" would both be service "${name}"; write a flotilla.yml to name them` })
       } else {

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml'
 import { Locations, childKeyPath, itemKeyPath, own, type RawManifest } from './raw.js'
-import { NAME_PATTERN, manifestSchema, type ValueSchema } from './schema.js'
+import { manifestSchema, nameProblem, type ValueSchema } from './schema.js'
 import { didYouMean } from './suggest.js'
 import type { ManifestProblem } from './types.js'
 import type { YamlSource } from './yaml-source.js'
@@ -57,7 +57,11 @@ class SchemaWalker {
       case 'string':
         if (typeof scalar !== 'string') return mismatch()
         if (schema.pattern !== undefined && !schema.pattern.test(scalar)) {
-          return fail(`"${scalar}" is not valid: ${schema.patternDescription ?? `must match ${schema.pattern}`}`)
+          return fail(`${JSON.stringify(scalar)} is not valid: ${schema.patternDescription ?? `must match ${schema.pattern}`}`)
+        }
+        if (schema.check !== undefined) {
+          const problem = schema.check(scalar)
+          if (problem !== undefined) return fail(`${JSON.stringify(scalar)} ${problem}`)
         }
         return scalar
       case 'version':
@@ -175,8 +179,9 @@ class SchemaWalker {
       const path = childKeyPath(keyPath, key)
       this.locations.record(path, this.source.locate(this.resolve(pair.value) ?? keyNode), this.source.locate(keyNode))
       if (schema.kind === 'named') {
-        if (!NAME_PATTERN.test(key)) {
-          this.report(path, this.source.locate(keyNode), `"${key}" is not a valid name: use lowercase letters, digits, ".", "_" or "-", starting with a letter or digit`)
+        const problem = nameProblem(key, schema.names)
+        if (problem !== undefined) {
+          this.report(path, this.source.locate(keyNode), problem)
           continue
         }
       }

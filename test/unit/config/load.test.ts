@@ -152,6 +152,24 @@ describe('a valid manifest', () => {
     expect(Object.values(manifest.environments)).toEqual([{ name: 'constructor', requires: [], production: false, transient: false }])
   })
 
+  test('accepts image names with capitals in the registry host, ports and nested paths, and service names with every separator', async () => {
+    const manifest = await validate(yaml`
+      version: 1
+      registry: GHCR.io:443/Acme/Shop
+      services:
+        a.b: { path: src/cart, image: { name: Ghcr.io/acme/cart } }
+        x__y: { path: src/cart, image: { name: "localhost:5000/team/api" } }
+        web--api: { path: src/cart, image: { name: "[::1]:5000/a/b__c/d-e.f" } }
+        "0": { path: src/cart }
+    `)
+    expect(Object.fromEntries(Object.values(manifest.services).map((service) => [service.name, service.image.name]))).toEqual({
+      'a.b': 'Ghcr.io/acme/cart',
+      x__y: 'localhost:5000/team/api',
+      'web--api': '[::1]:5000/a/b__c/d-e.f',
+      0: 'ghcr.io:443/acme/shop/0'
+    })
+  })
+
   test('is found as flotilla.yaml, or at the file given', async () => {
     const root = await repo({ 'src/cart/': '', 'flotilla.yaml': 'version: 1\nservices: { cart: { path: src/cart } }\n', 'ci/fleet.yml': 'version: 1\n' })
     expect((await loadManifest(root)).source).toBe('flotilla.yaml')
@@ -337,7 +355,11 @@ describe('problems', () => {
       [3, 3, 'services.Cart'],
       [4, 3, 'services._cart']
     ])
-    expect(problems[0].message).toBe('"Cart" is not a valid name: use lowercase letters, digits, ".", "_" or "-", starting with a letter or digit')
+    expect(problems[0].message).toBe(
+      '"Cart" is not a valid service name: it has capital letters; a service name becomes its image\'s name (<registry>/<service>): ' +
+        'lowercase letters and digits, separated by ".", "_", "__" or dashes'
+    )
+    expect(problems[1].message).toMatch(/^"_cart" is not a valid service name: it starts with "_"; /)
   })
 
   test('requires naming an unknown environment, and an environment cycle', async () => {
@@ -404,7 +426,7 @@ describe('problems', () => {
     const error = await loading.then(() => undefined, (caught: unknown) => caught)
     expect(error).toBeInstanceOf(ManifestError)
     expect((error as ManifestError).message.split('\n')).toEqual([
-      'flotilla.yml:2:11: registry: "https://ghcr.io/acme" is not valid: a registry host and optional path, without scheme, e.g. ghcr.io/acme',
+      'flotilla.yml:2:11: registry: "https://ghcr.io/acme" is not a registry host and optional path, e.g. ghcr.io/acme: it starts with the scheme "https://"; write the host and path alone',
       'flotilla.yml:5:11: services.cart.path: directory "src/missing" does not exist',
       'flotilla.yml:6:17: services.cart.depends_on: dependency cycle: cart -> cart',
       'flotilla.yml:7:5: services.cart.imag: unknown key "imag" (did you mean "image"?)',
