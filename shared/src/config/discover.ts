@@ -6,7 +6,7 @@ import { isMap, isScalar, type Node, type Pair } from 'yaml'
 import { Locations, childKeyPath, own, type RawManifest, type RawService } from './raw.js'
 import { nameProblem } from './schema.js'
 import type { ManifestProblem } from './types.js'
-import { MAX_ALIAS_EXPANSIONS, parseYaml, type YamlSource } from './yaml-source.js'
+import { parseYaml, type YamlSource } from './yaml-source.js'
 
 export const COMPOSE_FILES = ['docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml']
 export const SERVICE_DIRECTORIES = ['services', 'apps', 'src']
@@ -27,7 +27,7 @@ export interface DiscoveredManifest {
  */
 export async function discoverServices(root: string): Promise<DiscoveredManifest | undefined> {
   for (const file of COMPOSE_FILES) {
-    const text = await readFileIfPresent(join(root, file))
+    const text = await readFileIfPresent(join(root, file), file)
     if (text === undefined) continue
     const discovered = fromCompose(text, file)
     if (discovered.problems.length > 0 || Object.keys(discovered.raw.services ?? {}).length > 0) return discovered
@@ -46,7 +46,7 @@ function fromCompose(text: string, file: string): DiscoveredManifest {
   })
   const parsed = parseYaml(text, file, { mergeKeys: true })
   if ('problems' in parsed) return discovered(parsed.problems)
-  const data: unknown = parsed.source.document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS })
+  const data: unknown = parsed.source.toJS(parsed.source.document.contents)
   const composeServices = isRecord(data) && isRecord(data.services) ? data.services : {}
   const problems: ManifestProblem[] = []
   const services: Record<string, RawService> = {}

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml'
+import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml'
 import { Locations, childKeyPath, itemKeyPath, own, type RawManifest } from './raw.js'
 import { manifestSchema, nameProblem, type ValueSchema } from './schema.js'
 import { didYouMean } from './suggest.js'
@@ -92,7 +92,8 @@ class SchemaWalker {
         })
       case 'scalarMap':
         return this.mapEntries(target, keyPath, schema, (value, path) => {
-          const text = isScalar(value) ? value.value : undefined
+          const node = this.resolve(value)
+          const text = isScalar(node) ? node.value : undefined
           if (typeof text === 'string' || typeof text === 'number' || typeof text === 'boolean') return String(text)
           return this.walkMismatch(value, path, 'a string, number or boolean')
         })
@@ -101,7 +102,7 @@ class SchemaWalker {
         // The stage that owns this subtree validates it later; record where each of its keys is so
         // that stage's problems point at the right line too.
         this.recordNested(target, keyPath)
-        return target?.toJS(this.source.document) ?? {}
+        return isNull(target) ? {} : this.source.toJS(target)
       case 'named':
         return this.mapEntries(target, keyPath, schema, (value, path) => this.walk(value, schema.entry, path))
       case 'object':
@@ -136,7 +137,7 @@ class SchemaWalker {
       present.add(key)
       const field = own(schema.fields, key)
       if (field !== undefined) return this.walk(value, field.type, path)
-      if (schema.passThrough) return this.resolve(value)?.toJS(this.source.document) ?? null
+      if (schema.passThrough) return this.source.toJS(value)
       const known = Object.keys(schema.fields)
       const message = key === '<<'
         ? 'YAML merge keys ("<<") are not supported; alias a whole value instead'
@@ -198,11 +199,9 @@ class SchemaWalker {
     return undefined
   }
 
-  /** Follow aliases to the node they name (bounded: the document passed the alias-count check). */
+  /** The node an alias names (bounded: the document passed the expanded-size check). */
   private resolve(node: unknown): Node | null {
-    let current = node
-    while (isAlias(current)) current = current.resolve(this.source.document)
-    return (current ?? null) as Node | null
+    return this.source.resolve(node)
   }
 
   private report(keyPath: string, location: { file: string; line: number; column: number }, message: string): void {

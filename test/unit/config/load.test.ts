@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { symlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ManifestError, loadManifest, validateManifestText } from '../../../shared/src/config/index.js'
+import { ManifestError, MAX_MANIFEST_FILE_BYTES, loadManifest, validateManifestText } from '../../../shared/src/config/index.js'
 import { makeRepo, problemsOf, removeRepo, yaml } from './repo.js'
 
 const roots: string[] = []
@@ -170,6 +170,29 @@ describe('a valid manifest', () => {
     })
   })
 
+  test('shares deploy targets and gates through aliases, each a copy of its own', async () => {
+    const manifest = await validate(yaml`
+      version: 1
+      services:
+        cart:
+          path: src/cart
+          deploy: { staging: &deploy { target: gitops, repo: acme/deploy, files: [a.yaml, b.yaml] } }
+        shop: { path: src/cart, deploy: { staging: *deploy } }
+      environments:
+        staging: { gate: &gate { soak: 10m } }
+        production: { requires: [staging], gate: *gate }
+    `)
+    expect(manifest.services.shop.deploy.staging).toEqual({ target: 'gitops', repo: 'acme/deploy', files: ['a.yaml', 'b.yaml'] })
+    expect(manifest.services.shop.deploy.staging).not.toBe(manifest.services.cart.deploy.staging)
+    expect(manifest.environments.production.gate).toEqual({ soak: '10m' })
+  })
+
+  test('a manifest of exactly the size limit is read', async () => {
+    const text = 'version: 1\nservices: { cart: { path: src/cart } }\n'
+    const root = await repo({ 'src/cart/': '', 'flotilla.yml': text + '#'.repeat(MAX_MANIFEST_FILE_BYTES - text.length - 1) + '\n' })
+    expect(Object.keys((await loadManifest(root)).services)).toEqual(['cart'])
+  })
+
   test('is found as flotilla.yaml, or at the file given', async () => {
     const root = await repo({ 'src/cart/': '', 'flotilla.yaml': 'version: 1\nservices: { cart: { path: src/cart } }\n', 'ci/fleet.yml': 'version: 1\n' })
     expect((await loadManifest(root)).source).toBe('flotilla.yaml')
@@ -303,14 +326,50 @@ describe('problems', () => {
       ...levels.slice(1).map((level, i) => `${level}: &${level} [${Array(9).fill(`*${levels[i]}`).join(', ')}]`)
     ].join('\n')
     const problems = await problemsOf(validate(bomb))
+    // 102 nodes are written; the first *e (66,430 nodes) takes the expanded count past 100,000.
     expect(problems).toEqual([
       {
         file: 'flotilla.yml',
-        line: 3,
+        line: 7,
         column: 8,
         keyPath: '',
-        message: 'YAML aliases expand to more than 100 copies; refusing a document that looks like an alias bomb ("billion laughs")'
+        message:
+          'YAML aliases expand this document to more than 100000 nodes (10 times the 102 written, at least 100000); ' +
+          'refusing a document that looks like an alias bomb ("billion laughs")'
       }
+    ])
+  })
+
+  test('a manifest one byte over the size limit is refused with its size and the limit, by whatever name it is given', async () => {
+    const root = await repo({ 'src/cart/': '', 'ci/fleet.yml': 'version: 1\n' + '#'.repeat(MAX_MANIFEST_FILE_BYTES - 11) + '\n' })
+    expect(await problemsOf(loadManifest(root, { file: 'ci/fleet.yml' }))).toEqual([
+      {
+        file: 'ci/fleet.yml',
+        line: 0,
+        column: 0,
+        keyPath: '',
+        message: 'the file is 4.0 MiB (4194305 bytes), over the 4 MiB limit (4194304 bytes) for manifest and workspace files; refusing to read it'
+      }
+    ])
+  })
+
+  test('an alias that names no anchor before it, and an alias inside the value it names', async () => {
+    const problems = await problemsOf(validate('version: 1\nglobal: [*later]\nservices: &s { cart: { path: src/cart, paths: *s } }\n'))
+    expect(problems).toEqual([
+      { file: 'flotilla.yml', line: 2, column: 10, keyPath: '', message: 'YAML alias *later names no anchor before it (write &later on an earlier value)' },
+      { file: 'flotilla.yml', line: 3, column: 47, keyPath: '', message: 'YAML alias *s refers to the value that holds it; a value cannot contain itself' }
+    ])
+  })
+
+  test('aliases that nest values deeper than the walkers can follow', async () => {
+    // A chain of 1,200 anchors, each a list holding the one before; 80,000 written list items keep
+    // its expanded size (about 725,000 nodes) under ten times what is written.
+    const chain = Array.from({ length: 1200 }, (_, i) => `a${i}: &a${i} [${i === 0 ? 'x' : `*a${i - 1}`}]`)
+    const padding = `global: [${Array(80_000).fill('p').join(',')}]`
+    const problems = await problemsOf(validate(['version: 1', padding, ...chain, ''].join('\n')))
+    // a997's alias, written 3 levels deep, names a list 998 levels deep.
+    expect(problems).toEqual([
+      { file: 'flotilla.yml', line: 1000, column: 14, keyPath: '', message: 'YAML aliases nest values more than 1000 levels deep; refusing the document' }
     ])
   })
 
