@@ -95,13 +95,97 @@ describe('flotilla validate', () => {
     expect(report.error).toMatch(/a -> b -> a|b -> a -> b/)
   })
 
-  it('refuses a YAML alias bomb quickly and clearly', async () => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
-    for (let level = 1; level < 9; level++) bomb.push(`${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(9).fill('*' + String.fromCharCode(96 + level)).join(',')}]`)
+  it('refuses a YAML alias bomb quickly and clearly, at the first alias that expands past the limit', async () => {
+    // Nested inside a service, nine levels of nine copies: 9^9 scalars from 99 written nodes.
+    const bomb = ['version: 1', 'services:', '  a:', '    path: svc/a', '    test:', '      command: [make]', '      env:', '        l0: &l0 ["x","x","x","x","x","x","x","x","x"]']
+    for (let level = 1; level < 9; level++) bomb.push(`        l${level}: &l${level} [${Array(9).fill(`*l${level - 1}`).join(',')}]`)
     await writeFile(join(dir, 'flotilla.yml'), bomb.join('\n') + '\n')
-    const { code, stderr } = await flotilla(['validate', '-C', dir])
+    const { code, stdout, stderr } = await flotilla(['validate', '-C', dir])
     expect(code).toBe(1)
-    expect(stderr).toMatch(/flotilla\.yml:\d+:\d+.*alias/i)
+    expect(stdout).toBe('')
+    // 115 nodes are written, so the limit is its floor, 100,000 nodes: l4 holds 66,430 and the
+    // first *l4 takes the count past it.
+    expect(stderr).toBe(
+      `flotilla: flotilla.yml:13:${bomb[12].indexOf('*l4') + 1}: YAML aliases expand this document to more than 100000 nodes ` +
+        '(10 times the 115 written, at least 100000); refusing a document that looks like an alias bomb ("billion laughs")\n'
+    )
+  })
+
+  it('loads 5,000 services that share their test settings through one alias', async () => {
+    const lines = ['version: 1', 'services:', '  svc-0000: { path: svc/a, test: &t { command: [make, test], retries: 1 } }']
+    for (let i = 1; i < 5000; i++) lines.push(`  svc-${String(i).padStart(4, '0')}: { path: svc/a, test: *t }`)
+    await writeFile(join(dir, 'flotilla.yml'), lines.join('\n') + '\n')
+    const { code, stdout, stderr } = await flotilla(['validate', '--json', '-C', dir])
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout).services).toHaveLength(5000)
+  })
+
+  it('refuses names that cannot become image references, at file:line:column with the key', async () => {
+    await writeFile(
+      join(dir, 'flotilla.yml'),
+      [
+        'version: 1',
+        'services:',
+        '  cart-: { path: svc/a }',
+        '  a..b: { path: svc/a }',
+        '  x__: { path: svc/a }',
+        '  "new\\nline": { path: svc/a }',
+        '  shop:',
+        '    path: svc/a',
+        '    image: { name: Ghcr.io/ACME/Cart:latest }',
+        '  web:',
+        '    path: svc/b',
+        '    image:',
+        '      name: "ghcr.io/acme/web\\n"',
+        ''
+      ].join('\n')
+    )
+    const { code, stdout } = await flotilla(['validate', '--json', '-C', dir])
+    expect(code).toBe(1)
+    const problems: Array<{ file: string; line: number; column: number; keyPath: string; message: string }> = JSON.parse(stdout).problems
+    expect(problems.map((problem) => `${problem.file}:${problem.line}:${problem.column} ${problem.keyPath}`)).toEqual([
+      'flotilla.yml:3:3 services.cart-',
+      'flotilla.yml:4:3 services["a..b"]',
+      'flotilla.yml:5:3 services.x__',
+      'flotilla.yml:6:3 services["new\\nline"]',
+      'flotilla.yml:9:20 services.shop.image.name',
+      'flotilla.yml:13:13 services.web.image.name'
+    ])
+    expect(problems[0].message).toMatch(/^"cart-" is not a valid service name: it ends with "-"/)
+    expect(problems[1].message).toMatch(/^"a\.\.b" is not a valid service name: "\.\." cannot separate/)
+    expect(problems[2].message).toMatch(/^"x__" is not a valid service name: it ends with "__"/)
+    expect(problems[3].message).toMatch(/^"new\\nline" is not a valid service name: it holds "\\n"/)
+    // The registry may have capitals; the repository path may not, and a tag does not belong in image.name.
+    expect(problems[4].message).toContain('the repository path "ACME/Cart" must be lowercase ("acme/cart")')
+    expect(problems[4].message).toContain('the tag ":latest" does not belong here')
+    expect(problems[4].message).not.toMatch(/Ghcr\.io"? must/)
+    expect(problems[5].message).toContain('"web\\n"')
+    // As text, every problem stays on its own line.
+    const text = await flotilla(['validate', '-C', dir])
+    expect(text.stderr.trimEnd().split('\n')).toHaveLength(6)
+  })
+
+  it('refuses a manifest over the size limit, naming the file, its size and the limit, and plans nothing', async () => {
+    const big = await RepoFixture.create()
+    try {
+      const manifest = (await exampleFiles())['flotilla.yml']
+      const padding = `# ${'x'.repeat(98)}\n`.repeat(Math.ceil((4 * 1024 * 1024) / 100))
+      await big.commit({ write: { ...(await exampleFiles()), 'flotilla.yml': manifest + padding } }, 'a manifest past the limit')
+      const refusal = /^flotilla\.yml: the file is 4\.\d MiB \(\d+ bytes\), over the 4 MiB limit \(4194304 bytes\) for manifest and workspace files; refusing to read it$/
+      for (const command of ['validate', 'plan']) {
+        const { code, stdout, stderr } = await flotilla([command, '-C', big.work])
+        expect(code).toBe(1)
+        expect(stdout).toBe('')
+        expect(stderr.replace(/^flotilla: /, '').trimEnd()).toMatch(refusal)
+      }
+      const json = await flotilla(['plan', '--json', '-C', big.work])
+      expect(json.code).toBe(1)
+      expect(Object.keys(JSON.parse(json.stdout))).toEqual(['ok', 'error', 'problems'])
+      expect(JSON.parse(json.stdout).error).toMatch(refusal)
+    } finally {
+      await big.cleanup()
+    }
   })
 
   it('says which command line is wrong with exit code 2', async () => {

@@ -56,6 +56,28 @@ function runDetect(workspace: string, eventName: string, eventPath: string, cont
 
 const services = (run: BundleRun): string[] => JSON.parse(run.outputs.services)
 
+/**
+ * Pushes the example's manifest as `edit` changes it, runs the bundle on that push, then pushes
+ * the valid manifest back for later tests.
+ */
+async function detectWithManifest(edit: (manifest: string) => string): Promise<{ run: BundleRun; broken: string }> {
+  const manifest = (await exampleFiles())['flotilla.yml']
+  const broken = edit(manifest)
+  expect(broken).not.toBe(manifest)
+  await repo.switchTo('main')
+  const before = await repo.sha('main')
+  const after = await repo.commit({ write: { 'flotilla.yml': broken } })
+  await repo.push('main')
+  try {
+    const { dir } = await repo.checkout({ branch: 'main' })
+    const event = await writeEventPayload(dir + '-event', pushPayload({ ref: 'refs/heads/main', before, after }))
+    return { run: await runDetect(dir, 'push', event, { sha: after, ref: 'refs/heads/main' }), broken }
+  } finally {
+    await repo.commit({ write: { 'flotilla.yml': manifest } })
+    await repo.push('main')
+  }
+}
+
 describe('detect bundle through the runner contract', () => {
   it('a push selects the changed service, with a matrix, outputs and a summary, and makes no API call', async () => {
     const requestsBefore = github.requests.length
@@ -243,18 +265,7 @@ describe('detect bundle through the runner contract', () => {
   })
 
   it('a bad manifest fails the step with annotations at its lines and writes no output', async () => {
-    const manifest = (await exampleFiles())['flotilla.yml']
-    const broken = manifest.replace('  users:\n', '  users:\n    depnds_on: [mony]\n')
-    expect(broken).not.toBe(manifest)
-    await repo.switchTo('main')
-    const before = await repo.sha('main')
-    const after = await repo.commit({ write: { 'flotilla.yml': broken } })
-    await repo.push('main')
-    const { dir } = await repo.checkout({ branch: 'main' })
-    const event = await writeEventPayload(dir + '-event', pushPayload({ ref: 'refs/heads/main', before, after }))
-
-    const run = await runDetect(dir, 'push', event, { sha: after, ref: 'refs/heads/main' })
-
+    const { run, broken } = await detectWithManifest((manifest) => manifest.replace('  users:\n', '  users:\n    depnds_on: [mony]\n'))
     expect(run.exitCode).toBe(1)
     expect(run.outputs).toEqual({})
     const line = broken.split('\n').indexOf('    depnds_on: [mony]') + 1
@@ -263,8 +274,16 @@ describe('detect bundle through the runner contract', () => {
       properties: expect.objectContaining({ file: 'flotilla.yml', line: String(line), col: '5' }),
       message: expect.stringContaining('did you mean "depends_on"')
     })
-    // Restore a valid manifest for any later test.
-    await repo.commit({ write: { 'flotilla.yml': manifest } })
-    await repo.push('main')
+  })
+
+  it('a service name that cannot become an image name fails the step at its line and writes no output', async () => {
+    const { run, broken } = await detectWithManifest((manifest) => manifest.replace('  orders:\n', '  orders-:\n'))
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs).toEqual({})
+    expect(run.annotations).toContainEqual({
+      level: 'error',
+      properties: expect.objectContaining({ file: 'flotilla.yml', line: String(broken.split('\n').indexOf('  orders-:') + 1), col: '3' }),
+      message: expect.stringMatching(/^"orders-" is not a valid service name: it ends with "-"; a service name becomes its image's name/)
+    })
   })
 })

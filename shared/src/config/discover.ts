@@ -4,9 +4,9 @@ import { isFile, readFileIfPresent } from './files.js'
 import { isRecord } from './values.js'
 import { isMap, isScalar, type Node, type Pair } from 'yaml'
 import { Locations, childKeyPath, own, type RawManifest, type RawService } from './raw.js'
-import { NAME_PATTERN } from './schema.js'
+import { nameProblem } from './schema.js'
 import type { ManifestProblem } from './types.js'
-import { MAX_ALIAS_EXPANSIONS, parseYaml, type YamlSource } from './yaml-source.js'
+import { parseYaml, type YamlSource } from './yaml-source.js'
 
 export const COMPOSE_FILES = ['docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml']
 export const SERVICE_DIRECTORIES = ['services', 'apps', 'src']
@@ -27,7 +27,7 @@ export interface DiscoveredManifest {
  */
 export async function discoverServices(root: string): Promise<DiscoveredManifest | undefined> {
   for (const file of COMPOSE_FILES) {
-    const text = await readFileIfPresent(join(root, file))
+    const text = await readFileIfPresent(join(root, file), file)
     if (text === undefined) continue
     const discovered = fromCompose(text, file)
     if (discovered.problems.length > 0 || Object.keys(discovered.raw.services ?? {}).length > 0) return discovered
@@ -46,7 +46,7 @@ function fromCompose(text: string, file: string): DiscoveredManifest {
   })
   const parsed = parseYaml(text, file, { mergeKeys: true })
   if ('problems' in parsed) return discovered(parsed.problems)
-  const data: unknown = parsed.source.document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS })
+  const data: unknown = parsed.source.toJS(parsed.source.document.contents)
   const composeServices = isRecord(data) && isRecord(data.services) ? data.services : {}
   const problems: ManifestProblem[] = []
   const services: Record<string, RawService> = {}
@@ -61,8 +61,9 @@ function fromCompose(text: string, file: string): DiscoveredManifest {
     const at = parsed.source.locate(keyNode?.value as Node | undefined)
     locations.record(keyPath, at, parsed.source.locate(keyNode?.key as Node | undefined))
     locations.record(childKeyPath(keyPath, 'path'), at)
-    if (!NAME_PATTERN.test(name)) {
-      problems.push({ ...locations.key(keyPath), keyPath, message: `compose service "${name}" is not a valid Flotilla name: use lowercase letters, digits, ".", "_" or "-", or write a flotilla.yml` })
+    const problem = nameProblem(name, 'service')
+    if (problem !== undefined) {
+      problems.push({ ...locations.key(keyPath), keyPath, message: `compose service ${problem}; or write a flotilla.yml` })
       continue
     }
     services[name] = { path: context, image: isRecord(build) ? composeImage(build) : {} }
@@ -119,8 +120,9 @@ async function fromDockerfiles(root: string): Promise<DiscoveredManifest | undef
       const keyPath = childKeyPath('services', name)
       const at = { file: `${path}/Dockerfile`, line: 0, column: 0 }
       locations.record(keyPath, at)
-      if (!NAME_PATTERN.test(name)) {
-        problems.push({ ...at, keyPath, message: `directory "${path}" is not a valid Flotilla service name: use lowercase letters, digits, ".", "_" or "-", or write a flotilla.yml` })
+      const problem = nameProblem(name, 'service')
+      if (problem !== undefined) {
+        problems.push({ ...at, keyPath, message: `directory ${JSON.stringify(path)}: ${problem}; or write a flotilla.yml` })
       } else if (own(services, name) !== undefined) {
         problems.push({ ...at, keyPath, message: `"${services[name].path}" and "${path}" would both be service "${name}"; write a flotilla.yml to name them` })
       } else {

@@ -23,8 +23,9 @@ export interface LoadOptions {
 export async function loadManifest(root: string, options: LoadOptions = {}): Promise<Manifest> {
   const candidates = options.file === undefined ? MANIFEST_FILES : [options.file]
   for (const candidate of candidates) {
-    const text = await readFileIfPresent(resolve(root, candidate))
-    if (text !== undefined) return validateManifestText(text, displayName(root, candidate), root)
+    const file = displayName(root, candidate)
+    const text = await readFileIfPresent(resolve(root, candidate), file)
+    if (text !== undefined) return validateManifestText(text, file, root)
   }
   if (options.file !== undefined) {
     throw new ManifestError([{ file: options.file, line: 0, column: 0, keyPath: '', message: 'manifest file not found' }])

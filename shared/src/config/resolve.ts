@@ -5,6 +5,7 @@ import { joinPath, normalisePath, normalisePattern, ownershipPattern } from './p
 import { childKeyPath, itemKeyPath, own, type Locations, type RawManifest, type RawOwnership, type RawService } from './raw.js'
 import { didYouMean } from './suggest.js'
 import { parseGateConfig } from '../gate/config.js'
+import { MAX_NAME_LENGTH } from '../image/reference.js'
 import type {
   DeployTarget,
   EnvironmentConfig,
@@ -123,8 +124,12 @@ class Resolver {
     const dockerfile = joinPath(context, image.dockerfile ?? 'Dockerfile')
     if (!dockerfile.ok) this.report(childKeyPath(keyPath, 'dockerfile'), `${dockerfile.reason} (it is relative to the build context "${context}")`)
     const registry = this.raw.registry?.toLowerCase()
+    const name = image.name ?? (registry === undefined ? service : `${registry}/${service}`)
+    if (image.name === undefined && name.length > MAX_NAME_LENGTH) {
+      this.reportAtKey(childKeyPath('services', service), `the image name "${name}" is longer than ${MAX_NAME_LENGTH} characters; shorten the service name or the registry, or set image.name`)
+    }
     return {
-      name: image.name ?? (registry === undefined ? service : `${registry}/${service}`),
+      name,
       context,
       dockerfile: dockerfile.ok ? dockerfile.path : posix.join(context, 'Dockerfile'),
       buildArgs: image.build_args ?? {},

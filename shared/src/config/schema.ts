@@ -4,13 +4,35 @@
  * that every key listed by `schemaKeyPaths` appears there).
  */
 
-/** Names of services, libraries and environments: they become image names and job names. */
+import { pathComponentProblem, registryPrefixProblems, repositoryNameProblems } from '../image/reference.js'
+
+/** Names of libraries and environments: they become job names and parts of container names. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/
+
+/** The kinds of names a `named` mapping holds: service names are also image repository components. */
+export type NameKind = 'name' | 'service'
+
+/**
+ * Why `name` cannot name a service (`kind: 'service'`), a library or an environment; undefined
+ * when it can. A service name becomes the last component of its image (`<registry>/<service>`)
+ * and its container's name, so it follows the distribution reference grammar of a path component.
+ */
+export function nameProblem(name: string, kind: NameKind = 'name'): string | undefined {
+  if (kind === 'service') {
+    const problem = pathComponentProblem(name)
+    return problem === undefined
+      ? undefined
+      : `${JSON.stringify(name)} is not a valid service name: ${problem}; a service name becomes its image's name ` +
+          `(<registry>/<service>): lowercase letters and digits, separated by ".", "_", "__" or dashes`
+  }
+  return NAME_PATTERN.test(name) ? undefined : `${JSON.stringify(name)} is not a valid name: use lowercase letters, digits, ".", "_" or "-", starting with a letter or digit`
+}
 
 export const DEPLOY_TARGETS = ['gitops', 'docker', 'kubernetes', 'command'] as const
 
 export type ValueSchema =
-  | { kind: 'string'; pattern?: RegExp; patternDescription?: string }
+  /** `check` says what is wrong with a value (after its quoted text), or undefined when it is fine. */
+  | { kind: 'string'; pattern?: RegExp; patternDescription?: string; check?: (value: string) => string | undefined }
   | { kind: 'version' }
   | { kind: 'boolean' }
   | { kind: 'count' }
@@ -25,7 +47,7 @@ export type ValueSchema =
   /** A mapping with known keys; with `passThrough`, other keys are kept unvalidated. */
   | { kind: 'object'; fields: Record<string, FieldSchema>; passThrough?: boolean }
   /** A mapping whose keys are names (services, libraries, environments). */
-  | { kind: 'named'; entry: ValueSchema }
+  | { kind: 'named'; entry: ValueSchema; names?: NameKind }
   /** Any mapping, kept as is for a later stage to validate. */
   | { kind: 'anyMap' }
 
@@ -35,6 +57,18 @@ export interface FieldSchema {
   /** The default as documented, when there is one. */
   default?: string
   description: string
+}
+
+function imageNameCheck(value: string): string | undefined {
+  const problems = repositoryNameProblems(value)
+  if (problems.length === 0) return undefined
+  const hint = problems.some((problem) => / does not belong here$/.test(problem)) ? ' (image.name is the repository alone; Flotilla adds the tags)' : ''
+  return `is not an image repository name: ${problems.join('; ')}${hint}`
+}
+
+function registryCheck(value: string): string | undefined {
+  const problems = registryPrefixProblems(value)
+  return problems.length === 0 ? undefined : `is not a registry host and optional path, e.g. ghcr.io/acme: ${problems.join('; ')}`
 }
 
 const name: ValueSchema = { kind: 'string', pattern: NAME_PATTERN, patternDescription: 'lowercase letters, digits, ".", "_" or "-", starting with a letter or digit' }
@@ -57,7 +91,7 @@ const ownership = {
 const image: ValueSchema = {
   kind: 'object',
   fields: {
-    name: { type: { kind: 'string' }, default: '`<registry>/<service>`, or `<service>` without a registry', description: 'Image repository, without tag.' },
+    name: { type: { kind: 'string', check: imageNameCheck }, default: '`<registry>/<service>`, or `<service>` without a registry', description: 'Image repository, without tag.' },
     context: { type: { kind: 'string' }, default: 'the service path', description: 'Build context, relative to the repository root.' },
     dockerfile: { type: { kind: 'string' }, default: '`Dockerfile`', description: 'Dockerfile, relative to the build context (as in docker-compose).' },
     build_args: { type: { kind: 'scalarMap' }, default: '`{}`', description: 'Build arguments (`--build-arg`).' },
@@ -96,7 +130,7 @@ export const manifestSchema: FieldSchema = {
     kind: 'object',
     fields: {
       version: { type: { kind: 'version' }, required: true, description: 'Manifest format version; must be `1`.' },
-      registry: { type: { kind: 'string', pattern: /^[^\s:/]+(:\d+)?(\/[^\s/]+)*$/, patternDescription: 'a registry host and optional path, without scheme, e.g. ghcr.io/acme' }, description: 'Default image prefix: images are `<registry>/<service>` (lowercased).' },
+      registry: { type: { kind: 'string', check: registryCheck }, description: 'Default image prefix: images are `<registry>/<service>` (lowercased).' },
       global: { type: stringList, default: '`[]`', description: 'Path patterns; a change matching any of them selects every service.' },
       libraries: {
         type: {
@@ -115,6 +149,7 @@ export const manifestSchema: FieldSchema = {
       services: {
         type: {
           kind: 'named',
+          names: 'service',
           entry: {
             kind: 'object',
             fields: {

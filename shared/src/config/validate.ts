@@ -1,6 +1,6 @@
-import { isAlias, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml'
+import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml'
 import { Locations, childKeyPath, itemKeyPath, own, type RawManifest } from './raw.js'
-import { NAME_PATTERN, manifestSchema, type ValueSchema } from './schema.js'
+import { manifestSchema, nameProblem, type ValueSchema } from './schema.js'
 import { didYouMean } from './suggest.js'
 import type { ManifestProblem } from './types.js'
 import type { YamlSource } from './yaml-source.js'
@@ -57,7 +57,11 @@ class SchemaWalker {
       case 'string':
         if (typeof scalar !== 'string') return mismatch()
         if (schema.pattern !== undefined && !schema.pattern.test(scalar)) {
-          return fail(`"${scalar}" is not valid: ${schema.patternDescription ?? `must match ${schema.pattern}`}`)
+          return fail(`${JSON.stringify(scalar)} is not valid: ${schema.patternDescription ?? `must match ${schema.pattern}`}`)
+        }
+        if (schema.check !== undefined) {
+          const problem = schema.check(scalar)
+          if (problem !== undefined) return fail(`${JSON.stringify(scalar)} ${problem}`)
         }
         return scalar
       case 'version':
@@ -88,7 +92,8 @@ class SchemaWalker {
         })
       case 'scalarMap':
         return this.mapEntries(target, keyPath, schema, (value, path) => {
-          const text = isScalar(value) ? value.value : undefined
+          const node = this.resolve(value)
+          const text = isScalar(node) ? node.value : undefined
           if (typeof text === 'string' || typeof text === 'number' || typeof text === 'boolean') return String(text)
           return this.walkMismatch(value, path, 'a string, number or boolean')
         })
@@ -97,7 +102,7 @@ class SchemaWalker {
         // The stage that owns this subtree validates it later; record where each of its keys is so
         // that stage's problems point at the right line too.
         this.recordNested(target, keyPath)
-        return target?.toJS(this.source.document) ?? {}
+        return isNull(target) ? {} : this.source.toJS(target)
       case 'named':
         return this.mapEntries(target, keyPath, schema, (value, path) => this.walk(value, schema.entry, path))
       case 'object':
@@ -132,7 +137,7 @@ class SchemaWalker {
       present.add(key)
       const field = own(schema.fields, key)
       if (field !== undefined) return this.walk(value, field.type, path)
-      if (schema.passThrough) return this.resolve(value)?.toJS(this.source.document) ?? null
+      if (schema.passThrough) return this.source.toJS(value)
       const known = Object.keys(schema.fields)
       const message = key === '<<'
         ? 'YAML merge keys ("<<") are not supported; alias a whole value instead'
@@ -175,8 +180,9 @@ class SchemaWalker {
       const path = childKeyPath(keyPath, key)
       this.locations.record(path, this.source.locate(this.resolve(pair.value) ?? keyNode), this.source.locate(keyNode))
       if (schema.kind === 'named') {
-        if (!NAME_PATTERN.test(key)) {
-          this.report(path, this.source.locate(keyNode), `"${key}" is not a valid name: use lowercase letters, digits, ".", "_" or "-", starting with a letter or digit`)
+        const problem = nameProblem(key, schema.names)
+        if (problem !== undefined) {
+          this.report(path, this.source.locate(keyNode), problem)
           continue
         }
       }
@@ -193,11 +199,9 @@ class SchemaWalker {
     return undefined
   }
 
-  /** Follow aliases to the node they name (bounded: the document passed the alias-count check). */
+  /** The node an alias names (bounded: the document passed the expanded-size check). */
   private resolve(node: unknown): Node | null {
-    let current = node
-    while (isAlias(current)) current = current.resolve(this.source.document)
-    return (current ?? null) as Node | null
+    return this.source.resolve(node)
   }
 
   private report(keyPath: string, location: { file: string; line: number; column: number }, message: string): void {

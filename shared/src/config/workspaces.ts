@@ -40,12 +40,12 @@ export async function readWorkspace(root: string): Promise<{ workspace?: Workspa
     sources.push('package.json workspaces')
   }
 
-  const pnpmText = await readFileIfPresent(join(root, 'pnpm-workspace.yaml'))
+  const pnpmText = await readFileIfPresent(join(root, 'pnpm-workspace.yaml'), 'pnpm-workspace.yaml')
   if (pnpmText !== undefined) {
     const parsed = parseYaml(pnpmText, 'pnpm-workspace.yaml')
     if ('problems' in parsed) problems.push(...parsed.problems)
     else {
-      const data: unknown = parsed.source.document.toJS()
+      const data: unknown = parsed.source.toJS(parsed.source.document.contents)
       if (isRecord(data) && Array.isArray(data.packages)) {
         patterns.push(...data.packages.filter((pattern): pattern is string => typeof pattern === 'string'))
         sources.push('pnpm-workspace.yaml')
@@ -183,7 +183,7 @@ async function walkDirectories(root: string, base: string, maxDepth: number): Pr
 
 
 async function readJson(root: string, file: string, problems: ManifestProblem[]): Promise<Record<string, unknown> | undefined> {
-  const text = await readFileIfPresent(join(root, file))
+  const text = await readFileIfPresent(join(root, file), file)
   if (text === undefined) return undefined
   try {
     const data: unknown = JSON.parse(text)

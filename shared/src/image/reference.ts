@@ -30,7 +30,7 @@ export const DOCKER_HUB = 'docker.io'
 const DOCKER_HUB_ALIAS = 'index.docker.io'
 
 /** Docker (and the distribution reference grammar) limit the name, registry included, to 255 characters. */
-const MAX_NAME_LENGTH = 255
+export const MAX_NAME_LENGTH = 255
 
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'
 const REGISTRY = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`)
@@ -38,6 +38,7 @@ const REGISTRY = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|
 /** The distribution spec's repository grammar: lowercase components joined by `.`, `_`, `__` or dashes. */
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*'
 const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`)
+const ONE_PATH_COMPONENT = new RegExp(`^${PATH_COMPONENT}$`)
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
 
@@ -121,6 +122,87 @@ export function digestProblem(digest: string): string | undefined {
 /** Whether `path` is a valid repository path (without registry), e.g. `acme/cart`. */
 export function isRepositoryPath(path: string): boolean {
   return path.length <= MAX_NAME_LENGTH && REPOSITORY.test(path)
+}
+
+/**
+ * Why `component` cannot be one component of a repository path (`cart`, `web-api`, `a.b__c`:
+ * lowercase letters and digits separated by `.`, `_`, `__` or dashes), or undefined when it can.
+ */
+export function pathComponentProblem(component: string): string | undefined {
+  if (ONE_PATH_COMPONENT.test(component)) return undefined
+  if (component === '') return 'it is empty'
+  const foreign = /[^a-z0-9._-]/.exec(component)
+  if (foreign !== null) return /[A-Z]/.test(foreign[0]) ? 'it has capital letters' : `it holds ${JSON.stringify(foreign[0])}`
+  const leading = /^[._-]+/.exec(component)
+  if (leading !== null) return `it starts with ${JSON.stringify(leading[0])}`
+  const trailing = /[._-]+$/.exec(component)
+  if (trailing !== null) return `it ends with ${JSON.stringify(trailing[0])}`
+  const separator = component.match(/[._-]+/g)?.find((run) => !/^(?:\.|_|__|-+)$/.test(run))
+  return `${JSON.stringify(separator)} cannot separate letters or digits (use ".", "_", "__" or dashes)`
+}
+
+/**
+ * What is wrong with `text` as an image repository name without tag or digest
+ * (`[registry[:port]/]path`), part by part; empty when it is one. The registry may have capitals,
+ * as the distribution grammar allows; the repository path may not.
+ */
+export function repositoryNameProblems(text: string): string[] {
+  if (text.trim() === '') return ['it is empty']
+  const problems: string[] = []
+  let name = text
+  const at = name.indexOf('@')
+  if (at !== -1) {
+    problems.push(`the digest ${JSON.stringify(name.slice(at))} does not belong here`)
+    name = name.slice(0, at)
+  }
+  const colon = name.lastIndexOf(':')
+  if (colon > name.lastIndexOf('/')) {
+    problems.push(`the tag ${JSON.stringify(name.slice(colon))} does not belong here`)
+    name = name.slice(0, colon)
+  }
+  if (name.length > MAX_NAME_LENGTH) problems.push(`it is longer than ${MAX_NAME_LENGTH} characters`)
+  const { registry, path } = splitRegistry(name)
+  const registryProblem = registryHostProblem(registry)
+  if (registryProblem !== undefined) problems.push(registryProblem)
+  const pathProblem = repositoryPathProblem(path)
+  if (pathProblem !== undefined) problems.push(pathProblem)
+  return problems
+}
+
+/**
+ * What is wrong with `text` as a registry prefix, `host[:port][/path]` (e.g. `ghcr.io/acme`);
+ * empty when it is one. Capitals are accepted anywhere: the caller lowercases the prefix.
+ */
+export function registryPrefixProblems(text: string): string[] {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)
+  if (scheme !== null) return [`it starts with the scheme ${JSON.stringify(scheme[0])}; write the host and path alone`]
+  const lowered = text.toLowerCase()
+  const slash = lowered.indexOf('/')
+  const host = slash === -1 ? lowered : lowered.slice(0, slash)
+  const problems: string[] = []
+  const hostProblem = registryHostProblem(host)
+  if (hostProblem !== undefined) problems.push(hostProblem)
+  if (slash !== -1) {
+    const pathProblem = repositoryPathProblem(lowered.slice(slash + 1))
+    if (pathProblem !== undefined) problems.push(pathProblem)
+  }
+  return problems
+}
+
+function registryHostProblem(host: string): string | undefined {
+  return REGISTRY.test(host) ? undefined : `the registry ${JSON.stringify(host)} is not a host name with an optional port`
+}
+
+function repositoryPathProblem(path: string): string | undefined {
+  if (REPOSITORY.test(path)) return undefined
+  if (path === '') return 'the repository path is empty'
+  const lowered = path.toLowerCase()
+  if (REPOSITORY.test(lowered)) return `the repository path ${JSON.stringify(path)} must be lowercase (${JSON.stringify(lowered)})`
+  for (const component of path.split('/')) {
+    const problem = pathComponentProblem(component)
+    if (problem !== undefined) return `the repository path ${JSON.stringify(path)} is not valid: component ${JSON.stringify(component)}: ${problem}`
+  }
+  return `the repository path ${JSON.stringify(path)} is not valid`
 }
 
 /** Whether `tag` is a valid tag for any registry. */

@@ -58,6 +58,29 @@ describe('discovery without a manifest', () => {
     expect(manifest.services.worker).toMatchObject({ path: '.', patterns: ['**'], image: { buildArgs: { MODE: 'worker' } } })
   })
 
+  test('reads compose services that share their build settings through many merge keys', async () => {
+    const services = Array.from({ length: 300 }, (_, i) => `  web-${i}:\n    build:\n      <<: *defaults\n      context: web\n`)
+    const root = await repo({ 'docker-compose.yml': `x-build: &defaults\n  target: runtime\n  context: ignored\nservices:\n${services.join('')}`, 'web/': '' })
+    const manifest = await loadManifest(root)
+    expect(Object.keys(manifest.services)).toHaveLength(300)
+    expect(manifest.services['web-299'].image).toMatchObject({ context: 'web', target: 'runtime' })
+  })
+
+  test('refuses compose service names that cannot become image names', async () => {
+    const root = await repo({ 'compose.yaml': 'services:\n  web_:\n    build: web\n  api:\n    build: web\n', 'web/': '' })
+    expect(await problemsOf(loadManifest(root))).toEqual([
+      {
+        file: 'compose.yaml',
+        line: 2,
+        column: 3,
+        keyPath: 'services.web_',
+        message:
+          'compose service "web_" is not a valid service name: it ends with "_"; a service name becomes its image\'s name ' +
+          '(<registry>/<service>): lowercase letters and digits, separated by ".", "_", "__" or dashes; or write a flotilla.yml'
+      }
+    ])
+  })
+
   test('reports a compose build context that leaves the repository at its place in the compose file', async () => {
     const root = await repo({ 'compose.yaml': 'services:\n  web:\n    build: ../elsewhere\n' })
     expect(await problemsOf(loadManifest(root))).toEqual([

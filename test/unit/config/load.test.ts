@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { symlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ManifestError, loadManifest, validateManifestText } from '../../../shared/src/config/index.js'
+import { ManifestError, MAX_MANIFEST_FILE_BYTES, loadManifest, validateManifestText } from '../../../shared/src/config/index.js'
 import { makeRepo, problemsOf, removeRepo, yaml } from './repo.js'
 
 const roots: string[] = []
@@ -152,6 +152,47 @@ describe('a valid manifest', () => {
     expect(Object.values(manifest.environments)).toEqual([{ name: 'constructor', requires: [], production: false, transient: false }])
   })
 
+  test('accepts image names with capitals in the registry host, ports and nested paths, and service names with every separator', async () => {
+    const manifest = await validate(yaml`
+      version: 1
+      registry: GHCR.io:443/Acme/Shop
+      services:
+        a.b: { path: src/cart, image: { name: Ghcr.io/acme/cart } }
+        x__y: { path: src/cart, image: { name: "localhost:5000/team/api" } }
+        web--api: { path: src/cart, image: { name: "[::1]:5000/a/b__c/d-e.f" } }
+        "0": { path: src/cart }
+    `)
+    expect(Object.fromEntries(Object.values(manifest.services).map((service) => [service.name, service.image.name]))).toEqual({
+      'a.b': 'Ghcr.io/acme/cart',
+      x__y: 'localhost:5000/team/api',
+      'web--api': '[::1]:5000/a/b__c/d-e.f',
+      0: 'ghcr.io:443/acme/shop/0'
+    })
+  })
+
+  test('shares deploy targets and gates through aliases, each a copy of its own', async () => {
+    const manifest = await validate(yaml`
+      version: 1
+      services:
+        cart:
+          path: src/cart
+          deploy: { staging: &deploy { target: gitops, repo: acme/deploy, files: [a.yaml, b.yaml] } }
+        shop: { path: src/cart, deploy: { staging: *deploy } }
+      environments:
+        staging: { gate: &gate { soak: 10m } }
+        production: { requires: [staging], gate: *gate }
+    `)
+    expect(manifest.services.shop.deploy.staging).toEqual({ target: 'gitops', repo: 'acme/deploy', files: ['a.yaml', 'b.yaml'] })
+    expect(manifest.services.shop.deploy.staging).not.toBe(manifest.services.cart.deploy.staging)
+    expect(manifest.environments.production.gate).toEqual({ soak: '10m' })
+  })
+
+  test('a manifest of exactly the size limit is read', async () => {
+    const text = 'version: 1\nservices: { cart: { path: src/cart } }\n'
+    const root = await repo({ 'src/cart/': '', 'flotilla.yml': text + '#'.repeat(MAX_MANIFEST_FILE_BYTES - text.length - 1) + '\n' })
+    expect(Object.keys((await loadManifest(root)).services)).toEqual(['cart'])
+  })
+
   test('is found as flotilla.yaml, or at the file given', async () => {
     const root = await repo({ 'src/cart/': '', 'flotilla.yaml': 'version: 1\nservices: { cart: { path: src/cart } }\n', 'ci/fleet.yml': 'version: 1\n' })
     expect((await loadManifest(root)).source).toBe('flotilla.yaml')
@@ -285,14 +326,50 @@ describe('problems', () => {
       ...levels.slice(1).map((level, i) => `${level}: &${level} [${Array(9).fill(`*${levels[i]}`).join(', ')}]`)
     ].join('\n')
     const problems = await problemsOf(validate(bomb))
+    // 102 nodes are written; the first *e (66,430 nodes) takes the expanded count past 100,000.
     expect(problems).toEqual([
       {
         file: 'flotilla.yml',
-        line: 3,
+        line: 7,
         column: 8,
         keyPath: '',
-        message: 'YAML aliases expand to more than 100 copies; refusing a document that looks like an alias bomb ("billion laughs")'
+        message:
+          'YAML aliases expand this document to more than 100000 nodes (10 times the 102 written, at least 100000); ' +
+          'refusing a document that looks like an alias bomb ("billion laughs")'
       }
+    ])
+  })
+
+  test('a manifest one byte over the size limit is refused with its size and the limit, by whatever name it is given', async () => {
+    const root = await repo({ 'src/cart/': '', 'ci/fleet.yml': 'version: 1\n' + '#'.repeat(MAX_MANIFEST_FILE_BYTES - 11) + '\n' })
+    expect(await problemsOf(loadManifest(root, { file: 'ci/fleet.yml' }))).toEqual([
+      {
+        file: 'ci/fleet.yml',
+        line: 0,
+        column: 0,
+        keyPath: '',
+        message: 'the file is 4.0 MiB (4194305 bytes), over the 4 MiB limit (4194304 bytes) for manifest and workspace files; refusing to read it'
+      }
+    ])
+  })
+
+  test('an alias that names no anchor before it, and an alias inside the value it names', async () => {
+    const problems = await problemsOf(validate('version: 1\nglobal: [*later]\nservices: &s { cart: { path: src/cart, paths: *s } }\n'))
+    expect(problems).toEqual([
+      { file: 'flotilla.yml', line: 2, column: 10, keyPath: '', message: 'YAML alias *later names no anchor before it (write &later on an earlier value)' },
+      { file: 'flotilla.yml', line: 3, column: 47, keyPath: '', message: 'YAML alias *s refers to the value that holds it; a value cannot contain itself' }
+    ])
+  })
+
+  test('aliases that nest values deeper than the walkers can follow', async () => {
+    // A chain of 1,200 anchors, each a list holding the one before; 80,000 written list items keep
+    // its expanded size (about 725,000 nodes) under ten times what is written.
+    const chain = Array.from({ length: 1200 }, (_, i) => `a${i}: &a${i} [${i === 0 ? 'x' : `*a${i - 1}`}]`)
+    const padding = `global: [${Array(80_000).fill('p').join(',')}]`
+    const problems = await problemsOf(validate(['version: 1', padding, ...chain, ''].join('\n')))
+    // a997's alias, written 3 levels deep, names a list 998 levels deep.
+    expect(problems).toEqual([
+      { file: 'flotilla.yml', line: 1000, column: 14, keyPath: '', message: 'YAML aliases nest values more than 1000 levels deep; refusing the document' }
     ])
   })
 
@@ -337,7 +414,11 @@ describe('problems', () => {
       [3, 3, 'services.Cart'],
       [4, 3, 'services._cart']
     ])
-    expect(problems[0].message).toBe('"Cart" is not a valid name: use lowercase letters, digits, ".", "_" or "-", starting with a letter or digit')
+    expect(problems[0].message).toBe(
+      '"Cart" is not a valid service name: it has capital letters; a service name becomes its image\'s name (<registry>/<service>): ' +
+        'lowercase letters and digits, separated by ".", "_", "__" or dashes'
+    )
+    expect(problems[1].message).toMatch(/^"_cart" is not a valid service name: it starts with "_"; /)
   })
 
   test('requires naming an unknown environment, and an environment cycle', async () => {
@@ -404,7 +485,7 @@ describe('problems', () => {
     const error = await loading.then(() => undefined, (caught: unknown) => caught)
     expect(error).toBeInstanceOf(ManifestError)
     expect((error as ManifestError).message.split('\n')).toEqual([
-      'flotilla.yml:2:11: registry: "https://ghcr.io/acme" is not valid: a registry host and optional path, without scheme, e.g. ghcr.io/acme',
+      'flotilla.yml:2:11: registry: "https://ghcr.io/acme" is not a registry host and optional path, e.g. ghcr.io/acme: it starts with the scheme "https://"; write the host and path alone',
       'flotilla.yml:5:11: services.cart.path: directory "src/missing" does not exist',
       'flotilla.yml:6:17: services.cart.depends_on: dependency cycle: cart -> cart',
       'flotilla.yml:7:5: services.cart.imag: unknown key "imag" (did you mean "image"?)',

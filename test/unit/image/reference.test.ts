@@ -3,6 +3,9 @@ import {
   formatImageReference,
   InvalidImageReferenceError,
   parseImageReference,
+  pathComponentProblem,
+  registryPrefixProblems,
+  repositoryNameProblems,
   sameRepository
 } from '../../../shared/src/image/reference.js'
 
@@ -105,5 +108,39 @@ describe('sameRepository', () => {
   it('ignores tags, digests, the case of the host and Docker Hub spellings', () => {
     expect(sameRepository(parseImageReference('LOCALHOST:5000/cart:v1'), parseImageReference(`localhost:5000/cart@${DIGEST}`))).toBe(true)
     expect(sameRepository(parseImageReference('nginx'), parseImageReference('index.docker.io/library/nginx:1'))).toBe(true)
+  })
+})
+
+describe('the distribution grammar, part by part', () => {
+  it('takes path components joined by ".", "_", "__" or dashes, and says what is wrong with others', () => {
+    for (const name of ['cart', 'a.b', 'a_b', 'a__b', 'a-b', 'a---b', '0', 'web2.v1__x-y']) expect(pathComponentProblem(name)).toBeUndefined()
+    expect(pathComponentProblem('')).toBe('it is empty')
+    expect(pathComponentProblem('Cart')).toBe('it has capital letters')
+    expect(pathComponentProblem('new\nline')).toBe('it holds "\\n"')
+    expect(pathComponentProblem('-cart')).toBe('it starts with "-"')
+    expect(pathComponentProblem('cart-')).toBe('it ends with "-"')
+    expect(pathComponentProblem('x__')).toBe('it ends with "__"')
+    expect(pathComponentProblem('a..b')).toBe('".." cannot separate letters or digits (use ".", "_", "__" or dashes)')
+    expect(pathComponentProblem('a___b')).toBe('"___" cannot separate letters or digits (use ".", "_", "__" or dashes)')
+    expect(pathComponentProblem('a.-b')).toBe('".-" cannot separate letters or digits (use ".", "_", "__" or dashes)')
+  })
+
+  it('names each wrong part of a repository name: tag, digest, registry, path, length', () => {
+    expect(repositoryNameProblems('Ghcr.io/acme/cart')).toEqual([])
+    expect(repositoryNameProblems('Ghcr.io/ACME/Cart:latest')).toEqual([
+      'the tag ":latest" does not belong here',
+      'the repository path "ACME/Cart" must be lowercase ("acme/cart")'
+    ])
+    expect(repositoryNameProblems(`cart@${DIGEST}`)).toEqual([`the digest "@${DIGEST}" does not belong here`])
+    expect(repositoryNameProblems('bad_host.io/cart')).toEqual(['the registry "bad_host.io" is not a host name with an optional port'])
+    expect(repositoryNameProblems('ghcr.io/acme/a..b')).toEqual(['the repository path "acme/a..b" is not valid: component "a..b": ".." cannot separate letters or digits (use ".", "_", "__" or dashes)'])
+    expect(repositoryNameProblems('ghcr.io/')).toEqual(['the repository path is empty'])
+    expect(repositoryNameProblems(`ghcr.io/${'a'.repeat(250)}`)).toEqual(['it is longer than 255 characters'])
+  })
+
+  it('reads a registry prefix as host and path, in any case, and without a scheme', () => {
+    expect(registryPrefixProblems('GHCR.io:443/Acme')).toEqual([])
+    expect(registryPrefixProblems('https://ghcr.io/acme')).toEqual(['it starts with the scheme "https://"; write the host and path alone'])
+    expect(registryPrefixProblems('ghcr.io/acme-')).toEqual(['the repository path "acme-" is not valid: component "acme-": it ends with "-"'])
   })
 })

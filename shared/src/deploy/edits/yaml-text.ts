@@ -12,10 +12,9 @@ import {
   type Pair,
   type Scalar,
   type YAMLMap,
-  visit,
   type YAMLSeq
 } from 'yaml'
-import { MAX_ALIAS_EXPANSIONS } from '../../config/yaml-source.js'
+import { readStructure } from '../../config/yaml-source.js'
 
 /**
  * Format-preserving YAML edits. The `yaml` Document API finds the nodes and their source ranges;
@@ -83,19 +82,9 @@ export class YamlText {
     for (const document of documents) {
       const [error] = document.errors
       if (error) throw yaml.errorAt(error.pos[0], '', `YAML syntax error: ${firstLine(error.message)}`)
-      try {
-        document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS })
-      } catch (error) {
-        const alias = firstAlias(document)
-        const message = error instanceof Error ? error.message : String(error)
-        throw yaml.errorAt(
-          alias?.range?.[0] ?? 0,
-          '',
-          /excessive alias count/i.test(message)
-            ? `YAML aliases expand to more than ${MAX_ALIAS_EXPANSIONS} copies; refusing a document that looks like an alias bomb ("billion laughs")`
-            : `YAML error: ${message}`
-        )
-      }
+      // Unresolved and recursive aliases and alias bombs, bounded by the expanded size as for the manifest.
+      const [problem] = readStructure(document).problems
+      if (problem) throw yaml.errorAt(problem.offset, '', problem.message)
     }
     return yaml
   }
@@ -304,17 +293,6 @@ function renderBlockPair(key: string, value: NewValue, indent: number): string {
   if (typeof value === 'string') return `${pad}${key}: ${renderScalar(value)}`
   const children = Object.entries(value).map(([name, item]) => renderBlockPair(name, item, indent + 2))
   return [`${pad}${key}:`, ...children].join('\n')
-}
-
-function firstAlias(document: Document): Node | undefined {
-  let found: Node | undefined
-  visit(document, {
-    Alias(_, alias) {
-      found = alias
-      return visit.BREAK
-    }
-  })
-  return found
 }
 
 function firstLine(message: string): string {
