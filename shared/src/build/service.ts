@@ -3,6 +3,7 @@
  * from the same inputs: the input hash decides, never the output digest.
  */
 import { resolve } from 'node:path'
+import { realPathInside } from '../containment/index.js'
 import { exec } from '../exec/index.js'
 import { formatImageReference, parseImageReference, type ImageReference } from '../image/reference.js'
 import type { Logger } from '../log/index.js'
@@ -73,6 +74,12 @@ export async function buildService(options: BuildServiceOptions): Promise<Servic
   const { log } = options
   const service = options.manifest.services[options.service]
   if (service === undefined) throw new Error(`unknown service '${options.service}'`)
+  // Checked again before anything is done (the manifest may be older than the checkout): the builder reads what lies behind any link.
+  const inside = (key: string, path: string): string =>
+    realPathInside(options.root, path, 'repository', { what: `services.${service.name}.image.${key}`, consequence: 'nothing was built' }) ??
+    resolve(options.root, path)
+  const context = inside('context', service.image.context)
+  const dockerfile = inside('dockerfile', service.image.dockerfile)
   const reference = parseImageReference(options.image ?? service.image.name)
   if (reference.tag !== undefined || reference.digest !== undefined) {
     throw new Error(`image of '${service.name}' must be a repository without tag or digest, not ${options.image ?? service.image.name}`)
@@ -140,8 +147,8 @@ export async function buildService(options: BuildServiceOptions): Promise<Servic
   )
   const built = await withAuthFile(reference.registry, options.credentials, (authFile) =>
     options.builder.build({
-      context: resolve(options.root, service.image.context),
-      dockerfile: resolve(options.root, service.image.dockerfile),
+      context,
+      dockerfile,
       tags: tags.map((tag) => formatImageReference({ ...reference, tag })),
       buildArgs: service.image.buildArgs,
       ...(options.secrets === undefined ? {} : { secrets: options.secrets }),

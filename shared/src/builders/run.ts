@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { exec } from '../exec/index.js'
+import { commandName, exec } from '../exec/index.js'
 import { BuilderError, type BuildLog } from './types.js'
 
 /** How much of a failing tool's output the error keeps: the end, where the cause is. */
@@ -15,7 +15,7 @@ export const QUIET_LOG: BuildLog = { info: () => undefined, debug: () => undefin
  * auth file).
  * On failure the tool's output becomes a `BuilderError` naming `what` ran (`buildah bud`).
  */
-export async function runTool(argv: readonly string[], env: NodeJS.ProcessEnv, log: BuildLog, what = argv.slice(0, 2).join(' ')): Promise<string> {
+export async function runTool(argv: readonly string[], env: NodeJS.ProcessEnv, log: BuildLog, what = commandName(argv)): Promise<string> {
   log.info(`$ ${argv.map(quoteForDisplay).join(' ')}`)
   let result
   try {

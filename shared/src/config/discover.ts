@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isFile, readFileIfPresent } from './files.js'
+import { isFile, readRepositoryFile } from './files.js'
 import { isRecord } from './values.js'
 import { isMap, isScalar, type Node, type Pair } from 'yaml'
 import { Locations, childKeyPath, own, type RawManifest, type RawService } from './raw.js'
@@ -27,7 +27,7 @@ export interface DiscoveredManifest {
  */
 export async function discoverServices(root: string): Promise<DiscoveredManifest | undefined> {
   for (const file of COMPOSE_FILES) {
-    const text = await readFileIfPresent(join(root, file), file)
+    const text = await readRepositoryFile(root, file)
     if (text === undefined) continue
     const discovered = fromCompose(text, file)
     if (discovered.problems.length > 0 || Object.keys(discovered.raw.services ?? {}).length > 0) return discovered

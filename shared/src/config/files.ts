@@ -1,5 +1,6 @@
 import { constants } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
+import { outsideMessage, resolveInside } from '../containment/index.js'
 import { ManifestError } from './errors.js'
 import { MAX_MANIFEST_FILE_BYTES, oversizeProblem } from './yaml-source.js'
 
@@ -35,6 +36,19 @@ export async function readFileIfPresent(path: string, file: string = path): Prom
   } finally {
     await handle.close()
   }
+}
+
+/**
+ * The text of the repository file `file` (relative to `root`: a manifest, compose file or
+ * workspace file), or undefined when it is not a regular file. One that is a symbolic link out
+ * of the repository is a `ManifestError` naming the link, and is not read.
+ */
+export async function readRepositoryFile(root: string, file: string): Promise<string | undefined> {
+  const resolution = resolveInside(root, file)
+  if (resolution.kind === 'outside') {
+    throw new ManifestError([{ file, line: 0, column: 0, keyPath: '', message: outsideMessage(file, resolution, 'repository') }])
+  }
+  return resolution.kind === 'inside' ? readFileIfPresent(resolution.real, file) : undefined
 }
 
 export async function isFile(path: string): Promise<boolean> {

@@ -1,9 +1,10 @@
-import { realpathSync, statSync } from 'node:fs'
-import { isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { realpathSync } from 'node:fs'
+import { isAbsolute, relative, resolve, sep } from 'node:path'
+import { resolveInside } from '../containment/index.js'
 import { discoverServices } from './discover.js'
 import { ManifestError } from './errors.js'
-import { readFileIfPresent } from './files.js'
-import { resolveManifest, type DirectoryStatus, type RepositoryDirectories } from './resolve.js'
+import { readFileIfPresent, readRepositoryFile } from './files.js'
+import { resolveManifest, type RepositoryPaths } from './resolve.js'
 import type { Manifest } from './types.js'
 import { validateDocument } from './validate.js'
 import { readWorkspace } from './workspaces.js'
@@ -23,8 +24,12 @@ export interface LoadOptions {
 export async function loadManifest(root: string, options: LoadOptions = {}): Promise<Manifest> {
   const candidates = options.file === undefined ? MANIFEST_FILES : [options.file]
   for (const candidate of candidates) {
+    // A manifest in the repository (a pull request's flotilla.yml) must not be a link out of it;
+    // a --manifest given outside the repository (absolute, or `../`) is the caller's choice.
     const file = displayName(root, candidate)
-    const text = await readFileIfPresent(resolve(root, candidate), file)
+    const fromRoot = relative(root, resolve(root, candidate))
+    const outside = isAbsolute(candidate) || fromRoot === '..' || fromRoot.startsWith(`..${sep}`)
+    const text = outside ? await readFileIfPresent(resolve(root, candidate), file) : await readRepositoryFile(root, candidate)
     if (text !== undefined) return validateManifestText(text, file, root)
   }
   if (options.file !== undefined) {
@@ -44,7 +49,7 @@ export async function validateManifestText(text: string, file: string, root: str
   const { workspace, problems: workspaceProblems } = await readWorkspace(root)
   return resolveManifest(
     { raw: manifest, locations, problems: [...problems, ...workspaceProblems], source: file, workspace },
-    repositoryDirectories(root)
+    repositoryPaths(root)
   )
 }
 
@@ -67,25 +72,14 @@ export async function discoverManifest(root: string): Promise<Manifest> {
   const { workspace, problems } = await readWorkspace(root)
   return resolveManifest(
     { ...discovered, problems: [...discovered.problems, ...problems], workspace },
-    repositoryDirectories(root)
+    repositoryPaths(root)
   )
 }
 
-/** The repository's directories as the checks see them, following symbolic links but not out of the root. */
-function repositoryDirectories(root: string): RepositoryDirectories {
-  const realRoot = realpathSync(root)
-  return {
-    status(path: string): DirectoryStatus {
-      let real: string
-      try {
-        real = realpathSync(join(root, path))
-      } catch {
-        return 'missing'
-      }
-      if (real !== realRoot && !real.startsWith(realRoot + sep)) return 'outside'
-      return statSync(real).isDirectory() ? 'directory' : 'not-a-directory'
-    }
-  }
+/** The repository as the checks see it: symbolic links followed, and refused where they lead out of the root. */
+function repositoryPaths(root: string): RepositoryPaths {
+  const realRoot = realpathSync.native(root)
+  return { resolve: (path) => resolveInside(root, path, realRoot) }
 }
 
 /** How problems name the manifest: relative to the root when it lies inside, else as given. */

@@ -1,4 +1,5 @@
 import { posix } from 'node:path'
+import picomatch from 'picomatch'
 
 /**
  * Repository paths and patterns as the manifest stores them: POSIX, relative to the root, no
@@ -38,4 +39,14 @@ export function ownershipPattern(directory: string): string {
 
 function isAbsolute(raw: string): boolean {
   return raw.startsWith('/') || raw.startsWith('\\') || /^[A-Za-z]:[\\/]/.test(raw) || raw === '~' || raw.startsWith('~/')
+}
+
+/**
+ * The directory a glob's matches all lie under: its part before the first glob character
+ * (`reports` for `reports/*.xml`, `''` for `**` + `/junit.xml`), or the directory of a pattern
+ * without one (`reports` for `reports/junit.xml`). Only it, and what lies under it, is walked.
+ */
+export function globBase(glob: string): string {
+  const scanned = picomatch.scan(glob)
+  return scanned.isGlob ? scanned.base : posix.dirname(glob).replace(/^\.$/, '')
 }

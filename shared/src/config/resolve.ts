@@ -1,7 +1,8 @@
 import { posix } from 'node:path'
+import { outsideMessage, type Resolution } from '../containment/index.js'
 import { findCycle } from '../graph/index.js'
 import { ManifestError } from './errors.js'
-import { joinPath, normalisePath, normalisePattern, ownershipPattern } from './paths.js'
+import { globBase, joinPath, normalisePath, normalisePattern, ownershipPattern } from './paths.js'
 import { childKeyPath, itemKeyPath, own, type Locations, type RawManifest, type RawOwnership, type RawService } from './raw.js'
 import { didYouMean } from './suggest.js'
 import { parseGateConfig } from '../gate/config.js'
@@ -22,13 +23,10 @@ export const DEFAULT_PLATFORMS = ['linux/amd64']
 export const DEFAULT_TEST_TIMEOUT_SECONDS = 600
 const PRODUCTION_NAMES = new Set(['production', 'prod'])
 
-/** What a directory path turns out to be on disk. */
-export type DirectoryStatus = 'directory' | 'missing' | 'not-a-directory' | 'outside'
-
 /** The one question the checks ask of the repository on disk. */
-export interface RepositoryDirectories {
-  /** `path` is normalised and relative to the root; `outside` when a symbolic link leaves the root. */
-  status(path: string): DirectoryStatus
+export interface RepositoryPaths {
+  /** Where `path` (normalised, relative to the root) leads, every symbolic link followed (`resolveInside`). */
+  resolve(path: string): Resolution
 }
 
 export interface ResolveInput {
@@ -45,8 +43,8 @@ export interface ResolveInput {
  * kept inside the repository, references and cycles checked, workspace edges inferred where
  * none are declared, defaults filled in. Throws one `ManifestError` holding every problem.
  */
-export function resolveManifest(input: ResolveInput, directories: RepositoryDirectories): Manifest {
-  const resolver = new Resolver(input, directories)
+export function resolveManifest(input: ResolveInput, paths: RepositoryPaths): Manifest {
+  const resolver = new Resolver(input, paths)
   const manifest = resolver.resolve()
   if (resolver.problems.length > 0) throw new ManifestError(resolver.problems)
   return manifest
@@ -57,7 +55,7 @@ class Resolver {
   private readonly raw: RawManifest
   private readonly locations: Locations
 
-  constructor(private readonly input: ResolveInput, private readonly directories: RepositoryDirectories) {
+  constructor(private readonly input: ResolveInput, private readonly disk: RepositoryPaths) {
     this.problems = [...input.problems]
     this.raw = input.raw
     this.locations = input.locations
@@ -120,9 +118,15 @@ class Resolver {
 
   private image(service: string, keyPath: string, servicePath: string, raw: RawService): ImageConfig {
     const image = raw.image ?? {}
-    const context = image.context === undefined ? servicePath : this.path(childKeyPath(keyPath, 'context'), image.context) ?? servicePath
-    const dockerfile = joinPath(context, image.dockerfile ?? 'Dockerfile')
-    if (!dockerfile.ok) this.report(childKeyPath(keyPath, 'dockerfile'), `${dockerfile.reason} (it is relative to the build context "${context}")`)
+    const contextPath = childKeyPath(keyPath, 'context')
+    const written = image.context === undefined ? servicePath : this.path(contextPath, image.context) ?? servicePath
+    const dockerfilePath = childKeyPath(keyPath, 'dockerfile')
+    const dockerfile = joinPath(written, image.dockerfile ?? 'Dockerfile')
+    if (!dockerfile.ok) this.report(childKeyPath(keyPath, 'dockerfile'), `${dockerfile.reason} (it is relative to the build context "${written}")`)
+    // The builder reads, and the input hash covers, the real directory and file behind any link.
+    const context = this.real(contextPath, written)
+    // A Dockerfile in a refused context would only name the same link again.
+    const dockerfileReal = dockerfile.ok && context !== undefined ? this.real(dockerfilePath, dockerfile.path) : undefined
     const registry = this.raw.registry?.toLowerCase()
     const name = image.name ?? (registry === undefined ? service : `${registry}/${service}`)
     if (image.name === undefined && name.length > MAX_NAME_LENGTH) {
@@ -130,8 +134,8 @@ class Resolver {
     }
     return {
       name,
-      context,
-      dockerfile: dockerfile.ok ? dockerfile.path : posix.join(context, 'Dockerfile'),
+      context: context ?? written,
+      dockerfile: dockerfileReal ?? (dockerfile.ok ? dockerfile.path : posix.join(written, 'Dockerfile')),
       buildArgs: image.build_args ?? {},
       platforms: image.platforms ?? [...DEFAULT_PLATFORMS],
       ...(image.target === undefined ? {} : { target: image.target })
@@ -146,10 +150,15 @@ class Resolver {
       this.report(commandPath, 'a command string needs `shell: true`; otherwise write it as an argv array, e.g. ["npm", "test"]')
     }
     const reports = (raw.reports ?? []).flatMap((report, index) => {
+      const itemPath = itemKeyPath(childKeyPath(keyPath, 'reports'), index)
       const joined = joinPath(servicePath, report.replace(/^!/, ''))
-      if (joined.ok) return [posix.normalize(report).replace(/\/+$/, '').replace(/^\.\//, '')]
-      this.report(itemKeyPath(childKeyPath(keyPath, 'reports'), index), `${joined.reason} (report patterns are relative to the service path "${servicePath}")`)
-      return []
+      if (!joined.ok) {
+        this.report(itemPath, `${joined.reason} (report patterns are relative to the service path "${servicePath}")`)
+        return []
+      }
+      // Reports are deleted before every run: the directory a pattern walks must not lead out.
+      if (!report.startsWith('!')) this.real(itemPath, posix.join(servicePath, globBase(report)))
+      return [posix.normalize(report).replace(/\/+$/, '').replace(/^\.\//, '')]
     })
     if (raw.command === undefined) return undefined
     return {
@@ -188,15 +197,31 @@ class Resolver {
   private directory(keyPath: string, raw: string): string | undefined {
     const path = this.path(keyPath, raw)
     if (path === undefined) return undefined
-    const status = this.directories.status(path)
-    if (status === 'directory') return path
-    const reasons: Record<Exclude<DirectoryStatus, 'directory'>, string> = {
-      missing: `directory "${path}" does not exist`,
-      'not-a-directory': `"${path}" is not a directory`,
-      outside: `"${path}" leads outside the repository through a symbolic link`
-    }
-    this.report(keyPath, reasons[status])
+    const resolution = this.disk.resolve(path)
+    if (resolution.kind === 'inside' && resolution.isDirectory) return path
+    this.report(
+      keyPath,
+      resolution.kind === 'outside'
+        ? outsideMessage(path, resolution, 'repository')
+        : resolution.kind === 'missing'
+          ? `directory "${path}" does not exist`
+          : `"${path}" is not a directory`
+    )
     return undefined
+  }
+
+  /**
+   * The repository path `path` really names, every symbolic link followed; a path that does not
+   * exist (yet) stays as written. A link out of the repository is a problem at `keyPath`, and
+   * gives undefined.
+   */
+  private real(keyPath: string, path: string): string | undefined {
+    const resolution = this.disk.resolve(path)
+    if (resolution.kind === 'outside') {
+      this.report(keyPath, outsideMessage(path, resolution, 'repository'))
+      return undefined
+    }
+    return resolution.kind === 'inside' ? resolution.path : path
   }
 
   /** Workspace edges for every library and service that does not declare `depends_on`. */

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises'
 import { join, posix } from 'node:path'
-import { readFileIfPresent } from './files.js'
+import { readRepositoryFile } from './files.js'
 import { isRecord } from './values.js'
 import picomatch from 'picomatch'
 import { normalisePattern, ownershipPattern } from './paths.js'
@@ -40,7 +40,7 @@ export async function readWorkspace(root: string): Promise<{ workspace?: Workspa
     sources.push('package.json workspaces')
   }
 
-  const pnpmText = await readFileIfPresent(join(root, 'pnpm-workspace.yaml'), 'pnpm-workspace.yaml')
+  const pnpmText = await readRepositoryFile(root, 'pnpm-workspace.yaml')
   if (pnpmText !== undefined) {
     const parsed = parseYaml(pnpmText, 'pnpm-workspace.yaml')
     if ('problems' in parsed) problems.push(...parsed.problems)
@@ -183,7 +183,7 @@ async function walkDirectories(root: string, base: string, maxDepth: number): Pr
 
 
 async function readJson(root: string, file: string, problems: ManifestProblem[]): Promise<Record<string, unknown> | undefined> {
-  const text = await readFileIfPresent(join(root, file), file)
+  const text = await readRepositoryFile(root, file)
   if (text === undefined) return undefined
   try {
     const data: unknown = JSON.parse(text)

@@ -47,12 +47,41 @@ export class ExecError extends Error {
     readonly result: ExecResult
   ) {
     const detail = result.cancelled ? 'was cancelled' : result.timedOut ? 'timed out' : `exited with ${result.exitCode}`
-    // The program and its first argument (a subcommand such as `git fetch`) say what failed;
-    // the rest of argv is left out of the message, which may end up in logs.
+    // The program and its subcommand (`git fetch`) say what failed; the rest of argv is left
+    // out of the message, which may end up in logs.
     const output = result.stderr.trim() || result.stdout.toString('utf8').trim()
-    super(`${argv.slice(0, 2).join(' ')} ${detail}: ${output.split('\n').slice(-3).join(' / ')}`)
+    super(`${commandName(argv)} ${detail}: ${output.split('\n').slice(-3).join(' / ')}`)
     this.name = 'ExecError'
   }
+}
+
+/**
+ * Global options that take a separate value, per program: they come before the subcommand
+ * (`git -c user.name=x commit`, `buildah --root /r bud`), so naming what failed skips them.
+ */
+const GLOBAL_OPTIONS_WITH_VALUE: Record<string, ReadonlySet<string>> = {
+  git: new Set(['-c', '-C', '--git-dir', '--work-tree', '--namespace', '--config-env', '--exec-path', '--super-prefix']),
+  docker: new Set(['-c', '--context', '-H', '--host', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey']),
+  buildah: new Set(['--root', '--runroot', '--storage-driver', '--storage-opt', '--registries-conf', '--userns-uid-map', '--userns-gid-map', '--log-level', '--cgroup-manager']),
+  podman: new Set(['--root', '--runroot', '--storage-driver', '--storage-opt', '--tmpdir', '--url', '--connection', '-c', '--log-level', '--cgroup-manager', '--network-cmd-path']),
+  kubectl: new Set(['--kubeconfig', '--context', '--cluster', '--user', '-n', '--namespace', '-s', '--server', '--token'])
+}
+
+/**
+ * What ran, for messages: the program and its subcommand (`git commit` for
+ * `git -c user.name=x commit …`), global options and their values left out, for the programs
+ * Flotilla runs with global options; the program and its first argument for any other.
+ */
+export function commandName(argv: readonly string[]): string {
+  const program = argv[0] ?? ''
+  const withValue = GLOBAL_OPTIONS_WITH_VALUE[program.split('/').pop() ?? program]
+  if (withValue === undefined) return argv.slice(0, 2).join(' ')
+  for (let index = 1; index < argv.length; index++) {
+    const arg = argv[index]
+    if (withValue.has(arg)) index++
+    else if (!arg.startsWith('-')) return `${program} ${arg}`
+  }
+  return program
 }
 
 /**

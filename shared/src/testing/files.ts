@@ -1,6 +1,8 @@
 import { readdir } from 'node:fs/promises'
-import { join, posix } from 'node:path'
+import { join } from 'node:path'
 import picomatch from 'picomatch'
+import { globBase } from '../config/paths.js'
+import { realPathInside } from '../containment/index.js'
 
 /** Directories no report pattern should make us walk into unless it names them. */
 const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules'])
@@ -8,9 +10,12 @@ const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules'])
 /**
  * Files under `dir` matching gitignore-ordered patterns (the last matching pattern wins, `!`
  * excludes), as POSIX paths relative to `dir`, sorted. Only the directories a pattern can
- * reach are walked: `reports/*.xml` reads `reports/` and nothing else.
+ * reach are walked: `reports/*.xml` reads `reports/` and nothing else. Symbolic links below
+ * those directories are not followed; a directory to walk that leads out of `root` (`dir`
+ * itself by default) through a link is refused with a `ContainmentError` naming the link,
+ * before anything is read.
  */
-export async function findFiles(dir: string, patterns: readonly string[]): Promise<string[]> {
+export async function findFiles(dir: string, patterns: readonly string[], root = dir): Promise<string[]> {
   const rules = patterns.map((pattern) => {
     const negated = pattern.startsWith('!')
     const glob = negated ? pattern.slice(1) : pattern
@@ -21,13 +26,20 @@ export async function findFiles(dir: string, patterns: readonly string[]): Promi
   const bases = walkBases(positives.map((rule) => rule.glob))
   const namesSkipped = (name: string): boolean =>
     SKIPPED_DIRECTORIES.has(name) && !positives.some((rule) => rule.glob.includes(name))
+  const realBases = bases.map((base) => {
+    const pattern = positives.find((rule) => within(globBase(rule.glob), base))?.glob ?? base
+    const context = { what: `report pattern ${JSON.stringify(pattern)}`, consequence: 'nothing there is read or deleted' }
+    return { base, real: realPathInside(root, join(dir, base), 'repository', context) }
+  })
 
   const found = new Set<string>()
-  for (const base of bases) {
-    for (const file of await walk(dir, base, namesSkipped)) {
+  for (const { base, real } of realBases) {
+    if (real === undefined) continue // a pattern's base that does not exist (yet) matches nothing
+    for (const file of await walk(real, '', namesSkipped)) {
+      const path = base === '' ? file : `${base}/${file}`
       let included = false
-      for (const rule of rules) if (rule.matches(file)) included = !rule.negated
-      if (included) found.add(file)
+      for (const rule of rules) if (rule.matches(path)) included = !rule.negated
+      if (included) found.add(path)
     }
   }
   return [...found].sort()
@@ -35,12 +47,12 @@ export async function findFiles(dir: string, patterns: readonly string[]): Promi
 
 /** The directories to walk: each pattern's static prefix, leaving out those inside another. */
 function walkBases(globs: readonly string[]): string[] {
-  const bases = globs.map((glob) => {
-    const scanned = picomatch.scan(glob)
-    return scanned.isGlob ? scanned.base : posix.dirname(glob).replace(/^\.$/, '')
-  })
-  const within = (base: string, outer: string): boolean => outer === '' || base === outer || base.startsWith(`${outer}/`)
+  const bases = globs.map(globBase)
   return [...new Set(bases)].filter((base, _, all) => !all.some((outer) => outer !== base && within(base, outer))).sort()
+}
+
+function within(base: string, outer: string): boolean {
+  return outer === '' || base === outer || base.startsWith(`${outer}/`)
 }
 
 /** Every file under `dir` (absolute paths), for searching a name; the skipped directories stay unread. */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { ContainmentError, realPathInside } from '../containment/index.js'
 import { withoutRunnerTokens } from '../exec/environment.js'
 import { execStreaming, outputHeldMessage } from '../exec/index.js'
 import type { ServiceConfig } from '../config/types.js'
@@ -86,7 +87,7 @@ export async function runServiceTests(service: TestableService, options: RunTest
       options.log?.info(`${service.name}: attempt ${attempt} of ${test.retries + 1}`)
       for (const { report } of reports) for (const failure of report.failures) earlierFailures.set(caseIdentity(failure), failure)
     }
-    await deleteReports(serviceDir, test.reports)
+    await deleteReports(options.root, serviceDir, test.reports)
     const started = Date.now()
     const ended = await execStreaming(argv, {
       cwd: serviceDir,
@@ -104,7 +105,7 @@ export async function runServiceTests(service: TestableService, options: RunTest
       return { exitCode: 127, timedOut: false, outputHeld: false }
     })
     const seconds = (Date.now() - started) / 1000
-    const read = await readReports(serviceDir, test.reports, new Set(earlierFailures.keys()))
+    const read = await readReports(options.root, serviceDir, test.reports, new Set(earlierFailures.keys()))
     reports = read.reports
     const current: TestAttempt = {
       ...ended,
@@ -194,23 +195,40 @@ function attemptProblems(service: TestableService, attempt: TestAttempt, reportP
   return problems
 }
 
-async function deleteReports(serviceDir: string, patterns: readonly string[]): Promise<void> {
-  for (const file of await findFiles(serviceDir, patterns)) await unlink(join(serviceDir, file))
+/**
+ * Reports are deleted only inside the repository (`root`): a pattern's directory that leads out
+ * through a symbolic link throws before anything is deleted, and each file is resolved again
+ * right before its unlink, so a link swapped in meanwhile is refused rather than followed.
+ */
+async function deleteReports(root: string, serviceDir: string, patterns: readonly string[]): Promise<void> {
+  for (const file of await findFiles(serviceDir, patterns, root)) {
+    const real = realPathInside(root, join(serviceDir, file), 'repository', { consequence: 'it was not deleted' })
+    if (real !== undefined) await unlink(real)
+  }
 }
 
 async function readReports(
+  root: string,
   serviceDir: string,
   patterns: readonly string[],
   watch: ReadonlySet<string>
 ): Promise<{ found: string[]; reports: Array<{ file: string; report: TestReport }>; problems: string[] }> {
-  const found = (await findFiles(serviceDir, patterns)).map((name) => join(serviceDir, name))
   const reports: Array<{ file: string; report: TestReport }> = []
   const problems: string[] = []
+  let found: string[] = []
+  try {
+    found = (await findFiles(serviceDir, patterns, root)).map((name) => join(serviceDir, name))
+  } catch (error) {
+    if (!(error instanceof ContainmentError)) throw error
+    problems.push(`reports cannot be read: ${error.message}`)
+  }
   for (const file of found) {
     try {
-      reports.push({ file, report: await parseReportFile(file, { maxFailures: MAX_FAILURES_PER_REPORT, slowest: SLOWEST_PER_REPORT, watch }) })
+      const real = realPathInside(root, file, 'repository', { consequence: 'it was not read' })
+      if (real === undefined) continue
+      reports.push({ file, report: await parseReportFile(real, { maxFailures: MAX_FAILURES_PER_REPORT, slowest: SLOWEST_PER_REPORT, watch }) })
     } catch (error) {
-      if (!(error instanceof ReportError)) throw error
+      if (!(error instanceof ReportError) && !(error instanceof ContainmentError)) throw error
       problems.push(`a report cannot be read: ${error.message}`)
     }
   }

@@ -176,7 +176,9 @@ describe('deployGitOps against a bare repository', () => {
     await repo.push('main')
 
     await expect(deployGitOps(deployment('svc-2', '2.0.0', { file: 'link.yaml' }))).rejects.toThrow(GitOpsError)
-    await expect(deployGitOps(deployment('svc-2', '2.0.0', { file: 'link.yaml' }))).rejects.toThrow(/resolves outside the deploy repository/)
+    await expect(deployGitOps(deployment('svc-2', '2.0.0', { file: 'link.yaml' }))).rejects.toThrow(
+      `"link.yaml" leads outside the deploy repository through the symbolic link link.yaml (pointing to ${outside})`
+    )
   })
 
   it('names a missing branch or file', async () => {

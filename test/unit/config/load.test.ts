@@ -302,8 +302,57 @@ describe('problems', () => {
     await symlink(join(outside, 'elsewhere'), join(root, 'src/cart'))
     const problems = await problemsOf(loadManifest(root))
     expect(problems).toEqual([
-      { file: 'flotilla.yml', line: 3, column: 17, keyPath: 'services.cart.path', message: '"src/cart" leads outside the repository through a symbolic link' }
+      {
+        file: 'flotilla.yml',
+        line: 3,
+        column: 17,
+        keyPath: 'services.cart.path',
+        message: `"src/cart" leads outside the repository through the symbolic link src/cart (pointing to ${join(outside, 'elsewhere')})`
+      }
     ])
+  })
+
+  test('a report directory, a build context or a Dockerfile behind a link out, and a linked flotilla.yml', async () => {
+    const outside = await repo({ 'elsewhere/Dockerfile': 'FROM scratch\n', 'flotilla.yml': 'version: 1\n' })
+    const root = await repo({
+      'flotilla.yml': yaml`
+        version: 1
+        services:
+          cart:
+            path: src/cart
+            image: { context: src/cart/ctx }
+            test: { command: [make], reports: ["reports/**/*.xml", "!reports/old/*.xml", "out/junit.xml"] }
+      `,
+      'src/cart/': ''
+    })
+    const away = join(outside, 'elsewhere')
+    await symlink(away, join(root, 'src/cart/reports'))
+    await symlink(away, join(root, 'src/cart/out'))
+    await symlink(away, join(root, 'src/cart/ctx'))
+    const through = (link: string) => `through the symbolic link ${link} (pointing to ${away})`
+    expect((await problemsOf(loadManifest(root))).map(({ line, keyPath, message }) => ({ line, keyPath, message }))).toEqual([
+      { line: 5, keyPath: 'services.cart.image.context', message: `"src/cart/ctx" leads outside the repository ${through('src/cart/ctx')}` },
+      { line: 6, keyPath: 'services.cart.test.reports[0]', message: `"src/cart/reports" leads outside the repository ${through('src/cart/reports')}` },
+      { line: 6, keyPath: 'services.cart.test.reports[2]', message: `"src/cart/out" leads outside the repository ${through('src/cart/out')}` }
+    ])
+
+    const linkedManifest = await repo({ 'src/cart/': '' })
+    await symlink(join(outside, 'flotilla.yml'), join(linkedManifest, 'flotilla.yml'))
+    expect(await problemsOf(loadManifest(linkedManifest))).toEqual([
+      expect.objectContaining({ file: 'flotilla.yml', message: `"flotilla.yml" leads outside the repository through the symbolic link flotilla.yml (pointing to ${join(outside, 'flotilla.yml')})` })
+    ])
+  })
+
+  test('a context and Dockerfile behind links that stay inside become the real paths', async () => {
+    const root = await repo({
+      'flotilla.yml': 'version: 1\nservices:\n  cart: { path: src/cart, image: { context: build, dockerfile: Dockerfile.link } }\n',
+      'src/cart/': '',
+      'shared/cart/Dockerfile': 'FROM scratch\n'
+    })
+    await symlink('shared/cart', join(root, 'build'))
+    await symlink('Dockerfile', join(root, 'shared/cart/Dockerfile.link'))
+    const manifest = await loadManifest(root)
+    expect(manifest.services.cart.image).toMatchObject({ context: 'shared/cart', dockerfile: 'shared/cart/Dockerfile' })
   })
 
   test('a YAML syntax error is reported at its position, before any schema check', async () => {

@@ -1,6 +1,7 @@
-import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises'
-import { isAbsolute, join, normalize, sep } from 'node:path'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { isAbsolute, join, normalize, posix, sep } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { outsideMessage, resolveInside } from '../../containment/index.js'
 import { Git } from '../../git/index.js'
 import type { Logger } from '../../log/index.js'
 import type { EditResult } from '../edits/index.js'
@@ -88,17 +89,19 @@ export async function deployGitOps(options: GitOpsDeployOptions): Promise<GitOps
       if (options.signal?.aborted) throw new GitOpsError(`the deploy was cancelled; nothing was pushed to ${target}`)
       throw new GitOpsError(`cannot clone branch ${options.branch} of ${options.repoUrl}: ${(error as Error).message}`)
     })
-    const path = await insideCheckout(dir, options.file)
     for (let attempt = 1; ; attempt++) {
-      const result = options.edit(await readFile(path, 'utf8'))
+      // Resolved on every attempt: the new tip may have moved a link.
+      const { path, real } = insideCheckout(dir, options.file)
+      if (attempt === 1 && path !== posix.normalize(options.file)) log.info(`${options.file} is a symbolic link: editing ${path}, the file it points to`)
+      const result = options.edit(await readFile(real, 'utf8'))
       if (!result.changed) {
         log.info(`${options.file} on ${options.branch} already names the image; nothing to push`)
         return { changed: false, ...previousOf(result), branch: target, attempts: attempt }
       }
-      await writeFile(path, result.text)
+      await writeFile(real, result.text)
       await check({ repoDir: dir, file: options.file })
       if (options.signal?.aborted) throw new GitOpsError(`the deploy was cancelled; nothing was pushed to ${target}`)
-      const commit = await git.commit([options.file], options.message(result), options.author)
+      const commit = await git.commit([path], options.message(result), options.author)
       const lease = options.pullRequestBranch === undefined ? undefined : { ref: `refs/heads/${target}`, expected: await git.remoteBranchSha(target) }
       const push = await git.push(`HEAD:refs/heads/${target}`, lease ? { forceWithLease: lease } : {})
       if (!push.ok && options.signal?.aborted) {
@@ -137,19 +140,18 @@ function assertRelative(file: string): void {
   }
 }
 
-/** The file's real path, refusing symbolic links that lead out of the checkout. */
-async function insideCheckout(dir: string, file: string): Promise<string> {
-  const root = await realpath(dir)
-  let path: string
-  try {
-    path = await realpath(join(dir, file))
-  } catch {
-    throw new GitOpsError(`deploy file ${file} does not exist in the deploy repository`)
+/**
+ * The file to edit, every symbolic link followed: its real path, and the same relative to the
+ * checkout (what is staged). A link out of the work tree, or into `.git`, is refused.
+ */
+function insideCheckout(dir: string, file: string): { path: string; real: string } {
+  const resolution = resolveInside(dir, file)
+  if (resolution.kind === 'outside') throw new GitOpsError(outsideMessage(file, resolution, 'deploy repository'))
+  if (resolution.kind === 'missing' || resolution.isDirectory) throw new GitOpsError(`deploy file ${file} does not exist in the deploy repository`)
+  if (resolution.path === '.git' || resolution.path.startsWith('.git/')) {
+    throw new GitOpsError(`deploy file ${JSON.stringify(file)} resolves into the deploy repository's .git directory`)
   }
-  if (!path.startsWith(`${root}${sep}`) || path.startsWith(`${join(root, '.git')}${sep}`)) {
-    throw new GitOpsError(`deploy file ${JSON.stringify(file)} resolves outside the deploy repository's work tree`)
-  }
-  return path
+  return { path: resolution.path, real: resolution.real }
 }
 
 function lastLines(output: string, count = 3): string {

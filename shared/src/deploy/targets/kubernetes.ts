@@ -1,6 +1,7 @@
-import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises'
-import { basename, join, resolve, sep } from 'node:path'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
+import { ContainmentError, realPathInside } from '../../containment/index.js'
 import { execStreaming } from '../../exec/index.js'
 import type { Logger } from '../../log/index.js'
 import { setManifestImages } from '../edits/index.js'
@@ -99,13 +100,13 @@ function kubectlRunner(options: KubernetesRunOptions, namespace: string | undefi
 
 /** The manifest's real path, refusing paths and symbolic links that lead out of the repository. */
 async function insideRoot(root: string, file: string): Promise<string> {
-  const realRoot = await realpath(root)
-  let path: string
+  let path: string | undefined
   try {
-    path = await realpath(resolve(root, file))
-  } catch {
-    throw new DeployError(`manifest ${file} does not exist in ${root}`)
+    path = realPathInside(root, file, 'repository')
+  } catch (error) {
+    if (error instanceof ContainmentError) throw new DeployError(`manifest ${error.message}`)
+    throw error
   }
-  if (!path.startsWith(`${realRoot}${sep}`)) throw new DeployError(`manifest ${JSON.stringify(file)} is outside the repository`)
+  if (path === undefined) throw new DeployError(`manifest ${file} does not exist in ${root}`)
   return path
 }
