@@ -33,10 +33,10 @@ describe('delivery metrics of a generated history, served by the fake API', () =
     await rm(dir, { recursive: true, force: true })
   })
 
-  const run = async (cacheFile: string): Promise<MetricsDocument> => {
-    const manifest = await loadManifest(history.repo.work)
+  const run = async (cacheFile: string, maxRequests = 100_000, root = history.repo.work): Promise<MetricsDocument> => {
+    const manifest = await loadManifest(root)
     return collectMetrics({
-      root: history.repo.work,
+      root,
       manifest,
       scope: metricsScope(manifest),
       github: { client: createGitHubClient({ token: 't', baseUrl, retryBaseMs: 1 }), owner: 'acme', repo: 'shop' },
@@ -45,14 +45,16 @@ describe('delivery metrics of a generated history, served by the fake API', () =
       lookbackMs: 90 * DAY,
       rollbackWindowMs: 7 * DAY,
       gateStatus: 'commit-status',
-      maxRequests: 100_000,
+      maxRequests,
       cacheFile,
       now: history.end
     })
   }
 
+  let first: MetricsDocument
+
   it('equals the computation from the generator’s own ground truth, for every service and environment', async () => {
-    const document = await run(join(dir, 'cache.json'))
+    const document = (first = await run(join(dir, 'cache.json')))
     expect(fake.violations).toEqual([])
     expect(document.environments.map((environment) => environment.environment)).toEqual(['qa', 'staging', 'production'])
     for (const environment of document.environments) {
@@ -68,5 +70,41 @@ describe('delivery metrics of a generated history, served by the fake API', () =
     expect(document.environments[0].services).toEqual([expect.objectContaining({ service: 'dormant', deployments: 0, attempts: 0 })])
     const kinds = new Set(document.environments.flatMap((environment) => environment.services.flatMap((row) => row.failures.map((failure) => failure.kind))))
     expect([...kinds].sort()).toEqual(['failed', 'failure-status', 'gate', 'rolled-back'])
+  }, 120_000)
+
+  it('reads again only what can still change, with its ETag, and gives the same numbers', async () => {
+    const before = fake.requests.length
+    const again = await run(join(dir, 'cache.json'))
+    const requests = fake.requests.slice(before)
+    expect(again.environments).toEqual(first.environments)
+    // One listing page meets the cache. Only what can still change is asked again, each with its
+    // ETag, and GitHub answers 304 Not Modified: the deployment still in progress, and the gate of
+    // a recent commit no gate has judged yet (a re-run deploy skipped its gate).
+    expect(requests[0]).toMatchObject({ operationId: 'repos/list-deployments', status: 200 })
+    expect(requests.slice(1).map((request) => [request.operationId, request.status, request.headers['if-none-match']])).toEqual([
+      ['repos/list-deployment-statuses', 304, expect.stringMatching(/^W\/"/)],
+      ...requests.slice(2).map(() => ['repos/get-combined-status-for-ref', 304, expect.stringMatching(/^W\/"/)])
+    ])
+    expect(again.source.requests).toEqual({ deploymentPages: 1, deploymentStatuses: 1, gates: requests.length - 2, compares: 0, notModified: requests.length - 1, total: requests.length })
+    expect(requests.length).toBeLessThan(8)
+  }, 120_000)
+
+  it('stops at its request budget, says what it left, and the next run completes the numbers', async () => {
+    const cacheFile = join(dir, 'budget.json')
+    const short = await run(cacheFile, 40)
+    expect(short.source.requests.total).toBe(40)
+    expect(short.incomplete).toEqual({ listing: false, statuses: expect.any(Number), gates: expect.any(Number), compares: 0 })
+    expect(short.skipped.statusesUnknown).toBe(short.incomplete!.statuses)
+    expect(short.warnings).toContainEqual(expect.stringContaining('the request budget (40) ran out'))
+    const rest = await run(cacheFile)
+    expect(rest.incomplete).toBeUndefined()
+    expect(rest.environments).toEqual(first.environments)
+  }, 120_000)
+
+  it('deepens a depth-1 checkout to the whole history first, for the same numbers', async () => {
+    const { dir: checkout } = await history.repo.checkout({ branch: 'main' })
+    const shallow = await run(join(dir, 'shallow.json'), 100_000, checkout)
+    expect(shallow.environments).toEqual(first.environments)
+    expect(shallow.source.rangesFromCompare).toBe(0)
   }, 120_000)
 })
