@@ -74,7 +74,7 @@ export class ResourceRenderer {
       patch_url: `${this.htmlUrl}/compare/${base}...${head}.patch`,
       base_commit: { ...comparison.base_commit, sha: base },
       merge_base_commit: { ...comparison.merge_base_commit, sha: mergeBase },
-      status: list.total > 0 ? 'ahead' : 'identical',
+      status: list.total > 0 || (files?.length ?? 0) > 0 ? 'ahead' : 'identical',
       ahead_by: list.total,
       behind_by: 0,
       total_commits: list.total,
