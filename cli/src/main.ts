@@ -15,8 +15,9 @@ import { buildCommand } from './commands/build.js'
 import { testCommand } from './commands/test.js'
 import { deployCommand } from './commands/deploy.js'
 import { gateCommand } from './commands/gate.js'
+import { metricsCommand } from './commands/metrics.js'
 
-const commands: readonly Command[] = [planCommand, validateCommand, buildCommand, testCommand, deployCommand, gateCommand]
+const commands: readonly Command[] = [planCommand, validateCommand, buildCommand, testCommand, deployCommand, gateCommand, metricsCommand]
 
 const commonUsage = `Options for every command:
   -C, --cwd DIR        repository root (default: the current directory)
@@ -30,7 +31,7 @@ const commonUsage = `Options for every command:
 /** The whole help (`flotilla --help`), or one command's (`flotilla <command> --help`). */
 const usage = (command?: Command): string =>
   command === undefined
-    ? `flotilla ${packageJson.version}: plan, build, test, deploy and gate a monorepo's services
+    ? `flotilla ${packageJson.version}: plan, build, test, deploy and gate a monorepo's services, and measure its delivery
 
 Usage:
 ${commands.map((each) => each.usage).join('\n')}

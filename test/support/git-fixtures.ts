@@ -18,7 +18,7 @@
  *   system config, no inherited GIT_* variables); pass it to `new Git({ cwd, env: gitEnv })`.
  * - `runGit(cwd, args)`: runs git there with `gitEnv`, returns stdout without the final newline.
  * - `RepoFixture`: `create()`, `root`, `origin` (bare repo path), `url` (file:// URL of origin),
- *   `work` (authoring clone), `commit(changes, message?)`, `switchTo(branch, { create?, from? })`,
+ *   `work` (authoring clone), `commit(changes, message?, { date? })`, `importCommits(commits)`, `switchTo(branch, { create?, from? })`,
  *   `push(branch, { force? })`, `tag(name, { sha?, annotated? })`, `pullRequest(n, { base, head })`,
  *   `forgetUnreachable()`, `checkout(target)`, `sha(revision?)`, `cleanup()`.
  * - Event payloads with the fields GitHub sends and Flotilla reads: `pushPayload`,
@@ -117,8 +117,11 @@ export class RepoFixture {
     return new RepoFixture(root, origin, url, work)
   }
 
-  /** Applies the changes in the work clone and commits them on its current branch; returns the sha. */
-  async commit(changes: FileChanges, message = `commit ${this.commits + 1}`): Promise<string> {
+  /**
+   * Applies the changes in the work clone and commits them on its current branch; returns the sha.
+   * The author and committer date is `date` when given, else one minute after the previous commit's.
+   */
+  async commit(changes: FileChanges, message = `commit ${this.commits + 1}`, options: { date?: Date } = {}): Promise<string> {
     for (const [path, content] of Object.entries(changes.write ?? {})) {
       await mkdir(dirname(join(this.work, path)), { recursive: true })
       await writeFile(join(this.work, path), content)
@@ -130,10 +133,45 @@ export class RepoFixture {
     }
     await runGit(this.work, ['add', '--all'])
     // One minute per commit keeps shas deterministic while giving history a believable order.
-    const date = new Date(Date.UTC(2024, 0, 1) + ++this.commits * 60_000).toISOString()
+    const date = (options.date ?? new Date(Date.UTC(2024, 0, 1) + (this.commits + 1) * 60_000)).toISOString()
+    this.commits++
     const env = { ...gitEnv, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date }
     await runGit(this.work, ['commit', '--quiet', '--message', message], env)
     return this.sha()
+  }
+
+  /**
+   * Appends many commits to the work clone's current branch in one `git fast-import` (a year of
+   * history in a second), then checks the last one out and pushes the branch; returns their shas
+   * in order. Each commit writes `write` (paths → content) on top of the previous tree.
+   */
+  async importCommits(commits: ReadonlyArray<{ write: Record<string, string>; message: string; date: Date }>, branch = 'main'): Promise<string[]> {
+    if (commits.length === 0) return []
+    const parent = (await exec(['git', 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: this.work, env: gitEnv, allowFailure: true })).stdout.toString('utf8').trim()
+    const chunks: Buffer[] = []
+    const data = (text: string): void => {
+      const bytes = Buffer.from(text)
+      chunks.push(Buffer.from(`data ${bytes.length}\n`), bytes, Buffer.from('\n'))
+    }
+    commits.forEach((commit, index) => {
+      const seconds = Math.floor(commit.date.getTime() / 1000)
+      chunks.push(Buffer.from(`commit refs/heads/${branch}\nmark :${index + 1}\ncommitter ${IDENTITY.GIT_COMMITTER_NAME} <${IDENTITY.GIT_COMMITTER_EMAIL}> ${seconds} +0000\n`))
+      data(commit.message)
+      if (index === 0 && parent !== '') chunks.push(Buffer.from(`from ${parent}\n`))
+      for (const [path, content] of Object.entries(commit.write)) {
+        chunks.push(Buffer.from(`M 100644 inline ${path}\n`))
+        data(content)
+      }
+      chunks.push(Buffer.from('\n'))
+    })
+    const marks = join(this.root, `marks-${++this.checkouts}`)
+    await exec(['git', 'fast-import', '--quiet', `--export-marks=${marks}`], { cwd: this.work, env: gitEnv, input: Buffer.concat(chunks) })
+    const { readFile } = await import('node:fs/promises')
+    const byMark = new Map((await readFile(marks, 'utf8')).trim().split('\n').map((line) => [Number(line.slice(1, line.indexOf(' '))), line.slice(line.indexOf(' ') + 1)] as const))
+    this.commits += commits.length
+    await runGit(this.work, ['reset', '--quiet', '--hard', `refs/heads/${branch}`])
+    await this.push(branch)
+    return commits.map((_, index) => byMark.get(index + 1)!)
   }
 
   /**

@@ -113,6 +113,46 @@ export class Git {
     return result.exitCode === 0 ? result.stdout.toString('utf8').trim() : undefined
   }
 
+  /** Those of `shas` whose commits are present locally, in one `git cat-file --batch-check`. */
+  async presentCommits(shas: readonly string[]): Promise<Set<string>> {
+    shas.forEach(assertArgument)
+    if (shas.length === 0) return new Set()
+    const result = await exec(['git', 'cat-file', '--batch-check=%(objectname) %(objecttype)'], {
+      cwd: this.cwd,
+      env: this.env,
+      input: shas.map((sha) => `${sha}^{commit}\n`).join(''),
+      ...(this.signal === undefined ? {} : { signal: this.signal })
+    })
+    const present = new Set<string>()
+    const lines = result.stdout.toString('utf8').split('\n')
+    shas.forEach((sha, index) => {
+      if (/^[0-9a-f]+ commit$/.test(lines[index] ?? '')) present.add(sha)
+    })
+    return present
+  }
+
+  /** A best common ancestor of all the commits (`git merge-base --octopus`), or undefined when they share none. */
+  async octopusMergeBase(shas: readonly string[]): Promise<string | undefined> {
+    shas.forEach(assertArgument)
+    if (shas.length === 0) return undefined
+    if (shas.length === 1) return shas[0]
+    const result = await this.run(['merge-base', '--octopus', ...shas], true)
+    return result.exitCode === 0 ? result.stdout.toString('utf8').trim() : undefined
+  }
+
+  /**
+   * The commits reachable from `heads` and not from `exclude`, each with its parents, committer
+   * time and the paths it changed (`git log --no-renames --name-only -z`: a rename lists both
+   * paths; a merge lists none, its changes belong to the commits it merged).
+   */
+  async commitLog(heads: readonly string[], exclude: readonly string[] = []): Promise<LoggedCommit[]> {
+    heads.forEach(assertArgument)
+    exclude.forEach(assertArgument)
+    if (heads.length === 0) return []
+    const result = await this.run(['log', '--no-renames', '--name-only', '-z', '--format=%x1e%H %ct %P', ...heads, ...(exclude.length > 0 ? ['--not', ...exclude] : []), '--'])
+    return parseCommitLog(result.stdout.toString('utf8'))
+  }
+
   /** True when `ancestor` is reachable from `descendant` in local history. */
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     assertArgument(ancestor)
@@ -236,6 +276,37 @@ export class Git {
   private run(args: readonly string[], allowFailure = false): Promise<ExecResult> {
     return exec(['git', '-c', 'core.quotepath=off', ...args], { cwd: this.cwd, env: this.env, allowFailure, ...(this.signal === undefined ? {} : { signal: this.signal }) })
   }
+}
+
+export interface LoggedCommit {
+  sha: string
+  parents: string[]
+  /** Committer time, milliseconds since the epoch. */
+  time: number
+  files: string[]
+}
+
+const LOG_HEADER = /^\x1e([0-9a-f]{40,64}) (\d+)((?: [0-9a-f]{40,64})*)$/
+
+/**
+ * Parses `git log -z --name-only --format=%x1e%H %ct %P`: each commit is a header field
+ * (`\x1e<sha> <time> <parents>`), then its paths, NUL-separated, the first after a newline.
+ * Paths may hold any byte but NUL, so a field is a header only when it has exactly that form.
+ */
+export function parseCommitLog(output: string): LoggedCommit[] {
+  const commits: LoggedCommit[] = []
+  let current: LoggedCommit | undefined
+  for (const field of output.split('\0')) {
+    const header = LOG_HEADER.exec(field)
+    if (header !== null) {
+      current = { sha: header[1], time: Number(header[2]) * 1000, parents: header[3].trim() === '' ? [] : header[3].trim().split(' '), files: [] }
+      commits.push(current)
+      continue
+    }
+    const path = field.startsWith('\n') ? field.slice(1) : field
+    if (current !== undefined && path !== '') current.files.push(path)
+  }
+  return commits
 }
 
 /**

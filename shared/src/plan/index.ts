@@ -71,9 +71,30 @@ interface RoutedChanges {
   byOwner: Map<string, OwnedChanges>
 }
 
-function changedFilesByOwner(manifest: Manifest, changes: ChangeSet): RoutedChanges {
-  const router = createRouter([...Object.values(manifest.libraries), ...Object.values(manifest.services)])
-  const isGlobal = compilePatterns(manifest.global)
+/**
+ * The services a set of changed files selects, as `computePlan` selects them (own files,
+ * dependencies, global files), with the routing built once for many calls: the delivery metrics
+ * ask it for every commit of a year.
+ */
+export function serviceSelector(manifest: Manifest): (files: ChangeSet['files']) => string[] {
+  const routing = routingOf(manifest)
+  let dependents: Map<string, string[]> | undefined
+  return (files) => {
+    const changed = changedFilesByOwner(manifest, { files }, routing)
+    return selectServices(manifest, changed, () => (dependents ??= dependentsClosure(dependencyEdges(manifest)))).map((service) => service.name)
+  }
+}
+
+interface Routing {
+  router: ReturnType<typeof createRouter>
+  isGlobal: (path: string) => boolean
+}
+
+function routingOf(manifest: Manifest): Routing {
+  return { router: createRouter([...Object.values(manifest.libraries), ...Object.values(manifest.services)]), isGlobal: compilePatterns(manifest.global) }
+}
+
+function changedFilesByOwner(manifest: Manifest, changes: Pick<ChangeSet, 'files'>, { router, isGlobal }: Routing = routingOf(manifest)): RoutedChanges {
   const routed: RoutedChanges = { byOwner: new Map() }
   const visit = (path: string): void => {
     if (routed.globalFile === undefined && isGlobal(path)) routed.globalFile = path
@@ -113,7 +134,7 @@ class ReasonList {
   }
 }
 
-function selectServices(manifest: Manifest, changed: RoutedChanges): PlannedService[] {
+function selectServices(manifest: Manifest, changed: RoutedChanges, closure: () => Map<string, string[]> = () => dependentsClosure(dependencyEdges(manifest))): PlannedService[] {
   const lists = new Map<string, ReasonList>()
   const listFor = (service: string): ReasonList => {
     let list = lists.get(service)
@@ -131,7 +152,7 @@ function selectServices(manifest: Manifest, changed: RoutedChanges): PlannedServ
     }
   }
   if (changed.byOwner.size > 0) {
-    const dependents = dependentsClosure(dependencyEdges(manifest))
+    const dependents = closure()
     for (const [owner, owned] of changed.byOwner) {
       const reasons = owned.files.map((file): SelectionReason => ({ kind: 'dependency', dependency: owner, file }))
       for (const dependent of dependents.get(owner) ?? []) {

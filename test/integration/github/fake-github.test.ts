@@ -236,4 +236,33 @@ describe('FakeGitHub', () => {
     )
     expect(links).toEqual({ prev: '1', first: '1', next: '3', last: '3' })
   })
+
+  it('answers a conditional request 304 Not Modified while its ETag matches, and 200 once the answer changed', async () => {
+    const deployment = fake.addDeployment({ environment: 'staging', sha, statuses: ['in_progress'] })
+    const route = 'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses' as const
+    const first = await octokit.request(route, { ...repo, deployment_id: deployment.id })
+    const etag = first.headers.etag!
+    expect(etag).toMatch(/^W\/"[0-9a-f]+"$/)
+    await expect(octokit.request(route, { ...repo, deployment_id: deployment.id, headers: { 'if-none-match': etag } })).rejects.toMatchObject({ status: 304 })
+    await octokit.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { ...repo, deployment_id: deployment.id, state: 'success' })
+    const changed = await octokit.request(route, { ...repo, deployment_id: deployment.id, headers: { 'if-none-match': etag } })
+    expect(changed.status).toBe(200)
+    expect(changed.headers.etag).not.toBe(etag)
+    expect(fake.requests.map((request) => request.status)).toEqual([200, 304, 201, 200])
+    expect(fake.violations).toEqual([])
+  })
+
+  it('lists a comparison’s commits oldest first, all at once or page by page with total_commits', async () => {
+    const commits = Array.from({ length: 3 }, (_, index) => ({ sha: String(index + 1).repeat(40), parents: [index === 0 ? sha : String(index).repeat(40)], date: `2024-01-0${index + 1}T00:00:00Z` }))
+    fake.setCompare(sha, commits[2].sha, ['a.txt'], { commits })
+    const basehead = `${sha}...${commits[2].sha}`
+    const all = await octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', { ...repo, basehead })
+    expect(all.data).toMatchObject({ total_commits: 3, ahead_by: 3, status: 'ahead' })
+    expect(all.data.commits.map((commit) => [commit.sha, commit.parents.map((parent) => parent.sha), commit.commit.committer?.date])).toEqual(commits.map((commit) => [commit.sha, commit.parents, commit.date]))
+    const second = await octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', { ...repo, basehead, per_page: 2, page: 2 })
+    expect(second.data.commits.map((commit) => commit.sha)).toEqual([commits[2].sha])
+    expect(second.data.total_commits).toBe(3)
+    expect(second.data.files).toBeUndefined()
+    expect(fake.violations).toEqual([])
+  })
 })

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { OpenApiDescription, type OperationMatch } from './openapi.js'
@@ -7,6 +8,7 @@ import {
   type DeploymentState,
   type FakeAnnotation,
   type FakeCheckRun,
+  type FakeCommit,
   type FakeCommitStatus,
   type FakeDeployment,
   type FakeFile,
@@ -52,6 +54,8 @@ export interface RecordedRequest {
   headers: IncomingMessage['headers']
   /** The operation the request was routed to, e.g. `repos/list-deployments`. */
   operationId?: string
+  /** The status the fake answered with (304 for a conditional request whose ETag still matches). */
+  status?: number
 }
 
 export interface Violation {
@@ -162,45 +166,55 @@ export class FakeGitHub {
     return this.requests.filter(request => request.operationId === operationId)
   }
 
-  setCompare(base: string, head: string, files: FileInput[], options: { mergeBase?: string } = {}): void {
-    this.state.comparisons.set(`${base}...${head}`, { files: files.map(toFakeFile), mergeBase: options.mergeBase ?? base })
+  /** A comparison; `commits` are `base..head` oldest first, as GitHub lists them. */
+  setCompare(base: string, head: string, files: FileInput[], options: { mergeBase?: string; commits?: FakeCommit[] } = {}): void {
+    this.state.comparisons.set(`${base}...${head}`, { files: files.map(toFakeFile), mergeBase: options.mergeBase ?? base, commits: options.commits ?? [] })
   }
 
   setPullFiles(pullNumber: number, files: FileInput[]): void {
     this.state.pullFiles.set(pullNumber, files.map(toFakeFile))
   }
 
-  /** A deployment with statuses in the order given (the last is the latest). */
+  /**
+   * A deployment with statuses in the order given (the last is the latest). Times default to now;
+   * a history written by a test gives its own (`createdAt`, and `at` per status).
+   */
   addDeployment(options: {
     environment: string
     sha: string
     ref?: string
-    statuses?: DeploymentState[]
+    statuses?: Array<DeploymentState | { state: DeploymentState; at?: string; description?: string }>
     productionEnvironment?: boolean
+    transientEnvironment?: boolean
+    task?: string
+    payload?: Record<string, unknown> | string
+    description?: string | null
+    createdAt?: string
   }): FakeDeployment {
     const deployment: FakeDeployment = {
       id: this.newId(),
       sha: options.sha,
       ref: options.ref ?? options.sha,
-      task: 'deploy',
+      task: options.task ?? 'deploy',
       environment: options.environment,
       original_environment: options.environment,
-      description: null,
-      payload: {},
-      transient_environment: false,
+      description: options.description ?? null,
+      payload: options.payload ?? {},
+      transient_environment: options.transientEnvironment ?? false,
       production_environment: options.productionEnvironment ?? options.environment === 'production',
-      created_at: now(),
+      created_at: options.createdAt ?? now(),
       statuses: []
     }
-    for (const state of options.statuses ?? []) {
+    for (const entry of options.statuses ?? []) {
+      const status = typeof entry === 'string' ? { state: entry } : entry
       deployment.statuses.push({
         id: this.newId(),
-        state,
-        description: '',
+        state: status.state,
+        description: status.description ?? '',
         environment: options.environment,
         environment_url: '',
         log_url: '',
-        created_at: now()
+        created_at: status.at ?? now()
       })
     }
     this.state.deployments.push(deployment)
@@ -233,8 +247,9 @@ export class FakeGitHub {
     return run
   }
 
-  addCommitStatus(options: { sha: string; context: string; state: FakeCommitStatus['state'] }): FakeCommitStatus {
-    const status: FakeCommitStatus = { id: this.newId(), description: null, target_url: null, created_at: now(), ...options }
+  addCommitStatus(options: { sha: string; context: string; state: FakeCommitStatus['state']; createdAt?: string }): FakeCommitStatus {
+    const { createdAt, ...fields } = options
+    const status: FakeCommitStatus = { id: this.newId(), description: null, target_url: null, created_at: createdAt ?? now(), ...fields }
     this.state.statuses.push(status)
     return status
   }
@@ -277,9 +292,18 @@ export class FakeGitHub {
       operationId: match?.operation.operationId
     })
 
+    const recorded = this.requests[this.requests.length - 1]!
     const send = (answer: FakeResponse): void => {
-      response.writeHead(answer.status, { ...rateLimitHeaders(), 'content-type': 'application/json; charset=utf-8', ...answer.headers })
-      response.end(answer.body === undefined ? '' : JSON.stringify(answer.body))
+      const text = answer.body === undefined ? '' : JSON.stringify(answer.body)
+      // Like GitHub, every successful GET carries a validator; sending it back as If-None-Match
+      // gets 304 Not Modified, with no body, while the answer is unchanged (which GitHub does not
+      // count against the rate limit).
+      const etag = method === 'GET' && answer.status === 200 ? entityTag(text, answer.headers?.link) : undefined
+      const notModified = etag !== undefined && ifNoneMatch(request.headers['if-none-match'], etag)
+      recorded.status = notModified ? 304 : answer.status
+      const headers = { ...rateLimitHeaders(), 'content-type': 'application/json; charset=utf-8', ...answer.headers, ...(etag === undefined ? {} : { etag }) }
+      response.writeHead(notModified ? 304 : answer.status, headers)
+      response.end(notModified ? '' : text)
     }
     const fault = takeRule(this.faults, method, path, match)
     if (fault) return send(faultResponse(fault))
@@ -388,7 +412,11 @@ export class FakeGitHub {
       // With paging, files come on the first page only, capped at 300 for the whole comparison.
       const firstPage = Number(request.query.page ?? 1) === 1
       const files = firstPage ? comparison.files.slice(0, COMPARE_FILE_CAP) : undefined
-      return { status: 200, body: this.render.comparison(base, head, comparison.mergeBase, files) }
+      // Without paging parameters GitHub lists at most 250 commits, the last being the newest;
+      // with them, a page of commits oldest first, and `total_commits` says how many there are.
+      const paging = request.query.page !== undefined || request.query.per_page !== undefined
+      const { items: commits, headers } = paging ? this.page(request, comparison.commits) : { items: comparison.commits.slice(-250), headers: {} }
+      return { status: 200, body: this.render.comparison(base, head, comparison.mergeBase, files, { commits, total: comparison.commits.length }), headers }
     }
     this.handle('repos/compare-commits-with-basehead', request => {
       const [base, head, ...rest] = request.params.basehead!.split('...')
@@ -633,6 +661,19 @@ export class FakeGitHub {
       }
     }
   }
+}
+
+/** A weak validator over what the answer says (its body and its page links). */
+function entityTag(body: string, link: string | undefined): string {
+  return `W/"${createHash('sha256').update(body).update('\n').update(link ?? '').digest('hex').slice(0, 40)}"`
+}
+
+/** `If-None-Match` holds a list of tags (or `*`); weak comparison, as GitHub does for GET. */
+function ifNoneMatch(header: string | string[] | undefined, etag: string): boolean {
+  if (header === undefined) return false
+  const strip = (tag: string): string => tag.trim().replace(/^W\//, '')
+  const tags = (Array.isArray(header) ? header.join(',') : header).split(',')
+  return tags.some((tag) => tag.trim() === '*' || strip(tag) === strip(etag))
 }
 
 function toFakeFile(file: FileInput): FakeFile {

@@ -1,6 +1,7 @@
 import type { OpenApiDescription } from './openapi.js'
 import type {
   FakeCheckRun,
+  FakeCommit,
   FakeCommitStatus,
   FakeDeployment,
   FakeDeploymentStatus,
@@ -60,9 +61,10 @@ export class ResourceRenderer {
     }
   }
 
-  comparison(base: string, head: string, mergeBase: string, files: FakeFile[] | undefined): any {
+  comparison(base: string, head: string, mergeBase: string, files: FakeFile[] | undefined, list: { commits: FakeCommit[]; total: number } = { commits: [], total: 0 }): any {
     const comparison = this.description.example('commit-comparison')
     const comparisonFiles = files?.map(file => this.diffEntry(file, head))
+    const template = comparison.commits[0]
     return {
       ...comparison,
       url: `${this.repoUrl}/compare/${base}...${head}`,
@@ -72,13 +74,36 @@ export class ResourceRenderer {
       patch_url: `${this.htmlUrl}/compare/${base}...${head}.patch`,
       base_commit: { ...comparison.base_commit, sha: base },
       merge_base_commit: { ...comparison.merge_base_commit, sha: mergeBase },
-      status: 'ahead',
-      ahead_by: 0,
+      status: list.total > 0 || (files?.length ?? 0) > 0 ? 'ahead' : 'identical',
+      ahead_by: list.total,
       behind_by: 0,
-      total_commits: 0,
-      commits: [],
+      total_commits: list.total,
+      commits: list.commits.map(commit => this.commit(template, commit)),
       // Absent (not empty) past the first page, as GitHub sends it.
       files: comparisonFiles
+    }
+  }
+
+  /** A commit of a comparison, from the description's example commit. */
+  commit(template: any, commit: FakeCommit): any {
+    const url = `${this.repoUrl}/commits/${commit.sha}`
+    const person = { ...template.commit.committer, date: commit.date }
+    return {
+      ...template,
+      url,
+      sha: commit.sha,
+      node_id: nodeId('Commit', parseInt(commit.sha.slice(0, 8), 16)),
+      html_url: `${this.htmlUrl}/commit/${commit.sha}`,
+      comments_url: `${url}/comments`,
+      commit: {
+        ...template.commit,
+        url: `${this.repoUrl}/git/commits/${commit.sha}`,
+        author: person,
+        committer: person,
+        message: commit.message ?? `commit ${commit.sha.slice(0, 7)}`,
+        tree: { ...template.commit.tree, sha: commit.sha }
+      },
+      parents: commit.parents.map(sha => ({ sha, url: `${this.repoUrl}/commits/${sha}`, html_url: `${this.htmlUrl}/commit/${sha}` }))
     }
   }
 

@@ -9,6 +9,15 @@ export interface FakeFile {
   previous_filename?: string
 }
 
+/** A commit as the compare API lists it. */
+export interface FakeCommit {
+  sha: string
+  parents: string[]
+  /** The committer date, ISO 8601. */
+  date: string
+  message?: string
+}
+
 export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success'
 
 export interface FakeDeploymentStatus {
@@ -94,7 +103,7 @@ export interface FakeGitHubState {
   /** Branch and tag names the fake can resolve to a sha (deployments by ref). */
   refs: Record<string, string>
   /** Keyed `base...head`. */
-  comparisons: Map<string, { files: FakeFile[]; mergeBase: string }>
+  comparisons: Map<string, { files: FakeFile[]; mergeBase: string; commits: FakeCommit[] }>
   pullFiles: Map<number, FakeFile[]>
   deployments: FakeDeployment[]
   workflowRuns: FakeWorkflowRun[]
