@@ -238,6 +238,19 @@ describe('containment', () => {
     expect(manifest.services.web.dependsOn).toEqual([])
     expect(notices(manifest)).toEqual(['packages/linked/package.json:0:0: leads outside the repository through a symbolic link; not read'])
   })
+
+  test('a workspace directory that is a symbolic link out of the repository is not listed', async () => {
+    const outside = await repo({ 'secret/package.json': JSON.stringify({ name: 'secret' }) })
+    const root = await repo({
+      'package.json': JSON.stringify({ workspaces: ['apps/*', 'packages/*'] }),
+      'apps/web/Dockerfile': '',
+      'apps/web/package.json': JSON.stringify({ name: 'web', dependencies: { secret: '*' } })
+    })
+    await symlink(outside, join(root, 'packages'))
+    const manifest = await loadManifest(root)
+    expect(manifest.services.web.dependsOn).toEqual([])
+    expect(notices(manifest)).toEqual(['packages:0:0: leads outside the repository through a symbolic link; not read'])
+  })
 })
 
 describe('files that cannot be read as their tool reads them', () => {

@@ -11,25 +11,27 @@ export const READ_CONCURRENCY = 32
 export function repositoryFiles(root: string): RepositoryFiles & { refused: string[] } {
   let realRoot: Promise<string> | undefined
   const refused: string[] = []
+  /** The one containment check of every graph source: the path normalised, then resolved and kept under the root. */
+  const inside = async (path: string): Promise<string | undefined> => {
+    const normalised = normalisePath(path)
+    if (!normalised.ok) return undefined
+    realRoot ??= realpath(root)
+    const real = await realpath(join(root, normalised.path)).catch(() => undefined)
+    if (real === undefined) return undefined
+    const base = await realRoot
+    if (real === base || real.startsWith(base + sep)) return real
+    refused.push(normalised.path)
+    return undefined
+  }
   return {
     refused,
     async read(path) {
-      // The one containment check of every graph source: normalised, then resolved and kept under the root.
-      const normalised = normalisePath(path)
-      if (!normalised.ok) return undefined
-      realRoot ??= realpath(root)
-      const real = await realpath(join(root, normalised.path)).catch(() => undefined)
-      if (real === undefined) return undefined
-      const base = await realRoot
-      if (real !== base && !real.startsWith(base + sep)) {
-        refused.push(normalised.path)
-        return undefined
-      }
-      return readFile(real, 'utf8').catch(() => undefined)
+      const real = await inside(path)
+      return real === undefined ? undefined : readFile(real, 'utf8').catch(() => undefined)
     },
     async list(path) {
-      const normalised = normalisePath(path)
-      const entries = normalised.ok ? await readdir(join(root, normalised.path), { withFileTypes: true }).catch(() => []) : []
+      const real = await inside(path)
+      const entries = real === undefined ? [] : await readdir(real, { withFileTypes: true }).catch(() => [])
       const names = (keep: (entry: (typeof entries)[number]) => boolean) => entries.filter(keep).map((entry) => entry.name).sort()
       return { directories: names((entry) => entry.isDirectory()), files: names((entry) => entry.isFile()) }
     }
