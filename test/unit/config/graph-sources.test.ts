@@ -69,6 +69,17 @@ describe('graph sources on fixtures written with each tool\'s conventions', () =
     expect(notices(manifest).map((notice) => notice.replace(/: .*/s, ''))).toEqual(['settings.gradle.kts:13:1', 'services/catalog/build.gradle:10:20', 'libs/money/build.gradle.kts:8:24'])
   })
 
+  test('Cargo: a root [patch] path stands in for a version-only dependency everywhere', async () => {
+    const root = await repo({
+      'Cargo.toml': '[workspace]\nmembers = ["services/*"]\n\n[patch.crates-io]\nshop-util = { path = "vendor/util" }\n',
+      'vendor/util/Cargo.toml': '[package]\nname = "shop-util"\nversion = "1.0.0"\n',
+      'services/api/Dockerfile': '',
+      'services/api/Cargo.toml': '[package]\nname = "api"\n\n[dependencies]\nshop-util = "1"\nserde = "1"\n'
+    })
+    const manifest = await loadManifest(root)
+    expect(graphOf(manifest)).toEqual({ 'shop-util': [], api: ['shop-util'] })
+  })
+
   test('dev_dependencies: false leaves out devDependencies, dev-dependencies, test scope and test configurations', async () => {
     const withoutDev = async (tool: string, manifest: string) => {
       const root = await repo({})
