@@ -1,4 +1,4 @@
-import { loadManifest } from '../../../shared/src/config/index.js'
+import { formatProblem, loadManifest } from '../../../shared/src/config/index.js'
 import { printJson, type Command } from '../command.js'
 
 export const validateCommand: Command = {
@@ -6,14 +6,17 @@ export const validateCommand: Command = {
   usage: `  flotilla validate
       Check flotilla.yml (or what discovery finds) and print every problem with file:line:column.`,
   options: {},
-  async run({ values, root, json }) {
+  async run({ values, root, json, log }) {
     const manifest = await loadManifest(root, { file: values.manifest as string | undefined })
+    const notices = (manifest.notices ?? []).map(formatProblem)
+    for (const notice of notices) log.notice?.(notice)
     const summary = {
       ok: true,
       manifest: manifest.source,
       services: Object.keys(manifest.services),
       libraries: Object.keys(manifest.libraries),
-      environments: Object.keys(manifest.environments)
+      environments: Object.keys(manifest.environments),
+      notices
     }
     if (json) printJson(summary)
     else {

@@ -46,7 +46,7 @@ export async function validateManifestText(text: string, file: string, root: str
   const parsed = parseYaml(text, file)
   if ('problems' in parsed) throw new ManifestError(parsed.problems)
   const { manifest, locations, problems } = validateDocument(parsed.source)
-  const { workspace, problems: workspaceProblems } = await readWorkspace(root)
+  const { workspace, problems: workspaceProblems } = await readWorkspace(root, manifest)
   return resolveManifest(
     { raw: manifest, locations, problems: [...problems, ...workspaceProblems], source: file, workspace },
     repositoryPaths(root)
@@ -69,7 +69,7 @@ export async function discoverManifest(root: string): Promise<Manifest> {
       }
     ])
   }
-  const { workspace, problems } = await readWorkspace(root)
+  const { workspace, problems } = await readWorkspace(root, discovered.raw)
   return resolveManifest(
     { ...discovered, problems: [...discovered.problems, ...problems], workspace },
     repositoryPaths(root)

@@ -46,10 +46,15 @@ export interface RawEnvironment {
   gate?: Record<string, unknown>
 }
 
+export interface RawWorkspaces {
+  dev_dependencies?: boolean
+}
+
 export interface RawManifest {
   version?: 1
   registry?: string
   global?: string[]
+  workspaces?: RawWorkspaces
   libraries?: Record<string, RawOwnership>
   services?: Record<string, RawService>
   environments?: Record<string, RawEnvironment>

@@ -1,6 +1,6 @@
 import { posix } from 'node:path'
 import { outsideMessage, type Resolution } from '../containment/index.js'
-import { findCycle } from '../graph/index.js'
+import { findCycle, isCyclic, shortestCycle, stronglyConnectedComponents } from '../graph/index.js'
 import { ManifestError } from './errors.js'
 import { globBase, joinPath, normalisePath, normalisePattern, ownershipPattern } from './paths.js'
 import { childKeyPath, itemKeyPath, own, type Locations, type RawManifest, type RawOwnership, type RawService } from './raw.js'
@@ -18,6 +18,7 @@ import type {
   TestConfig
 } from './types.js'
 import { inferDependencies, type Workspace } from './workspaces.js'
+import type { SourceDependency } from './graph-sources/index.js'
 
 export const DEFAULT_PLATFORMS = ['linux/amd64']
 export const DEFAULT_TEST_TIMEOUT_SECONDS = 600
@@ -52,11 +53,15 @@ export function resolveManifest(input: ResolveInput, paths: RepositoryPaths): Ma
 
 class Resolver {
   readonly problems: ManifestProblem[]
+  readonly notices: ManifestProblem[]
   private readonly raw: RawManifest
   private readonly locations: Locations
+  /** Where each inferred edge comes from: node → target → the dependency that made it. */
+  private readonly inferredOrigins = new Map<string, Map<string, SourceDependency>>()
 
   constructor(private readonly input: ResolveInput, private readonly disk: RepositoryPaths) {
     this.problems = [...input.problems]
+    this.notices = [...(input.workspace?.notices ?? [])]
     this.raw = input.raw
     this.locations = input.locations
   }
@@ -95,7 +100,8 @@ class Resolver {
       global: this.patterns('global', this.raw.global ?? []),
       libraries,
       services,
-      environments: this.environments(rawServices)
+      environments: this.environments(rawServices),
+      ...(this.notices.length > 0 ? { notices: this.notices } : {})
     }
   }
 
@@ -238,11 +244,14 @@ class Resolver {
       path: directories.get(name),
       declared: declared(own(this.raw.services, name) ?? own(this.raw.libraries, name))
     }))
-    const inferred = inferDependencies(nodes, this.input.workspace.packages)
+    const devDependencies = this.raw.workspaces?.dev_dependencies ?? true
+    const inferred = inferDependencies(nodes, this.input.workspace.packages, { devDependencies })
     for (const library of inferred.libraries) libraries[library.name] = { name: library.name, patterns: library.patterns, dependsOn: [] }
-    for (const [name, targets] of inferred.edges) {
+    for (const [name, edges] of inferred.edges) {
       const node = own(services, name) ?? own(libraries, name)
-      if (node !== undefined) node.dependsOn = targets
+      if (node === undefined) continue
+      node.dependsOn = edges.map((edge) => edge.target)
+      this.inferredOrigins.set(name, new Map(edges.map((edge) => [edge.target, edge.origin])))
     }
   }
 
@@ -259,19 +268,51 @@ class Resolver {
         }
       })
     }
-    // Every node joins the cycle check, even one dropped for a bad path, so all problems show at once.
+    // Every node joins the cycle checks, even one dropped for a bad path, so all problems show at once.
     const edges = new Map<string, string[]>()
+    const declaredEdges = new Map<string, string[]>()
     const kindOf = new Map<string, string>()
     const addNode = (kind: string, name: string, dependsOn: readonly string[]) => {
-      edges.set(name, dependsOn.filter((dependency) => known.has(dependency)))
+      const targets = dependsOn.filter((dependency) => known.has(dependency))
+      edges.set(name, targets)
+      if (!this.inferredOrigins.has(name)) declaredEdges.set(name, targets)
       kindOf.set(name, kind)
     }
     for (const library of Object.values(libraries)) addNode('libraries', library.name, library.dependsOn)
     for (const [name, raw] of Object.entries(this.raw.services ?? {})) addNode('services', name, own(services, name)?.dependsOn ?? raw.depends_on ?? [])
-    const cycle = findCycle(edges)
+    // Only a cycle written by hand is an error; one an inferred edge closes is a fact of the repository, said once.
+    const cycle = findCycle(declaredEdges)
     if (cycle !== undefined) {
       const keyPath = childKeyPath(childKeyPath(kindOf.get(cycle[0]) ?? 'services', cycle[0]), 'depends_on')
       this.report(keyPath, `dependency cycle: ${cycle.join(' -> ')}`)
+      return
+    }
+    for (const component of stronglyConnectedComponents(edges)) {
+      if (isCyclic(component, edges)) this.notices.push(this.cycleNotice(component, edges, kindOf))
+    }
+  }
+
+  /**
+   * One notice for a group of nodes that depend on each other through inferred edges: a shortest
+   * cycle through its first member, each step located where it is written.
+   */
+  private cycleNotice(component: readonly string[], edges: ReadonlyMap<string, readonly string[]>, kindOf: ReadonlyMap<string, string>): ManifestProblem {
+    const cycle = shortestCycle(edges, component[0])!
+    const steps = cycle.slice(0, -1).map((from, index) => {
+      const to = cycle[index + 1]
+      const origin = this.inferredOrigins.get(from)?.get(to)
+      if (origin !== undefined) return { from, to, at: { file: origin.file, line: origin.line, column: origin.column }, via: origin.via }
+      const keyPath = childKeyPath(childKeyPath(kindOf.get(from) ?? 'services', from), 'depends_on')
+      const item = (own(this.raw.services, from) ?? own(this.raw.libraries, from))?.depends_on?.indexOf(to) ?? -1
+      return { from, to, at: this.locations.value(item >= 0 ? itemKeyPath(keyPath, item) : keyPath), via: 'depends_on' }
+    })
+    const where = steps.map(({ from, to, at, via }) => `${from} -> ${to} at ${at.file}${at.line > 0 ? `:${at.line}:${at.column}` : ''} (${via})`)
+    const shown = component.slice(0, 10).join(', ') + (component.length > 10 ? ` and ${component.length - 10} more` : '')
+    const group = component.length > cycle.length - 1 ? `${component.length} depend on each other: ${shown}; ` : ''
+    return {
+      ...steps[0].at,
+      keyPath: '',
+      message: `dependency cycle among inferred dependencies, accepted: ${cycle.join(' -> ')} (${group}a change to any of them selects them all). ${where.join('; ')}`
     }
   }
 

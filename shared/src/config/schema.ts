@@ -132,6 +132,19 @@ export const manifestSchema: FieldSchema = {
       version: { type: { kind: 'version' }, required: true, description: 'Manifest format version; must be `1`.' },
       registry: { type: { kind: 'string', check: registryCheck }, description: 'Default image prefix: images are `<registry>/<service>` (lowercased).' },
       global: { type: stringList, default: '`[]`', description: 'Path patterns; a change matching any of them selects every service.' },
+      workspaces: {
+        type: {
+          kind: 'object',
+          fields: {
+            dev_dependencies: {
+              type: { kind: 'boolean' },
+              default: '`true`',
+              description: 'Whether dependencies only needed for development make inferred edges: npm `devDependencies`, Cargo `[dev-dependencies]`, Maven `test` scope, Gradle `test…` configurations.'
+            }
+          }
+        },
+        description: 'How dependencies are inferred from the build tools\' own files (see "Dependencies inferred from workspaces").'
+      },
       libraries: {
         type: {
           kind: 'named',

@@ -75,6 +75,11 @@ export interface Manifest {
   libraries: Record<string, LibraryConfig>
   services: Record<string, ServiceConfig>
   environments: Record<string, EnvironmentConfig>
+  /**
+   * Facts worth saying that are no problem, located: a cycle among inferred dependencies (legal:
+   * selection is a closure), a build-tool setting too dynamic to read. Absent means none.
+   */
+  notices?: ManifestProblem[]
 }
 
 /** One thing wrong with a manifest, located precisely enough to jump to. */

@@ -6,7 +6,7 @@ import type { ChangeApi, ChangeSet, DetectRequest, EventContext } from '../chang
 import type { Manifest } from '../config/types.js'
 import type { Plan } from '../plan/types.js'
 import type { Logger } from '../log/index.js'
-import { loadManifest } from '../config/index.js'
+import { formatProblem, loadManifest } from '../config/index.js'
 import { detectChanges } from '../changes/index.js'
 import { computePlan } from '../plan/index.js'
 import { Git } from '../git/index.js'
@@ -38,6 +38,10 @@ export async function planChanges(options: PlanOptions): Promise<PlanResult> {
   // The manifest is validated before anything touches git or the network: bad input changes nothing.
   const manifest = await loadManifest(options.root, { file: options.manifestFile })
   options.log.info(`manifest: ${manifest.source} (${Object.keys(manifest.services).length} services)`)
+  for (const notice of manifest.notices ?? []) {
+    if (options.log.notice) options.log.notice(formatProblem(notice))
+    else options.log.info(formatProblem(notice))
+  }
   const git = new Git({ cwd: options.root, log: (line) => options.log.debug(line) })
   const changes = await detectChanges({
     git,

@@ -3,6 +3,8 @@ export interface Logger {
   info(message: string): void
   warn(message: string): void
   debug(message: string): void
+  /** Worth saying always, but no warning (a `::notice::` in Actions); `info` stands in when absent. */
+  notice?(message: string): void
 }
 
 /**
@@ -15,6 +17,7 @@ export function stderrLogger(options: { verbose?: boolean } = {}): Logger {
       if (options.verbose) process.stderr.write(`${message}\n`)
     },
     warn: (message) => process.stderr.write(`warning: ${message}\n`),
+    notice: (message) => process.stderr.write(`notice: ${message}\n`),
     debug: (message) => {
       if (options.verbose) process.stderr.write(`debug: ${message}\n`)
     }

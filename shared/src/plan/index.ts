@@ -1,5 +1,6 @@
 import type { ChangeSet } from '../changes/types.js'
 import type { Manifest, ServiceConfig } from '../config/types.js'
+import { formatProblem } from '../config/errors.js'
 import { dependenciesOf, dependentsClosure, dependentsOf, type DependencyEdges } from '../graph/index.js'
 import { compilePatterns, createRouter } from '../match/index.js'
 import { MATRIX_LIMIT } from './limits.js'
@@ -54,7 +55,8 @@ export function computePlan(manifest: Manifest, changes: ChangeSet): Plan {
     shards,
     serviceShards: chunks(services.map((service) => service.name), MATRIX_LIMIT),
     promotion: promotionSteps(manifest, services.map((service) => service.name)),
-    warnings
+    warnings,
+    notices: (manifest.notices ?? []).map(formatProblem)
   }
 }
 

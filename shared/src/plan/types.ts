@@ -53,4 +53,6 @@ export interface Plan {
   /** The environments in promotion order (from `requires`) with what each step deploys. */
   promotion: PromotionStep[]
   warnings: string[]
+  /** The manifest's notices as `file:line:col: message` (e.g. a cycle among inferred dependencies, accepted). */
+  notices: string[]
 }

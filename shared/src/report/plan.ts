@@ -20,6 +20,8 @@ export interface PlanDocument {
   serviceShards: Plan['serviceShards']
   promotion: Plan['promotion']
   warnings: string[]
+  /** Facts about the manifest that are no problem, e.g. a cycle among inferred dependencies. */
+  notices: string[]
   manifest: string
 }
 
@@ -39,6 +41,7 @@ export function planDocument(manifest: Manifest, changes: ChangeSet, plan: Plan)
     serviceShards: plan.serviceShards,
     promotion: plan.promotion,
     warnings: plan.warnings,
+    notices: plan.notices,
     manifest: manifest.source
   }
 }
@@ -74,6 +77,7 @@ export function planSummaryMarkdown(manifest: Manifest, changes: ChangeSet, plan
   lines.push(`**Base:** ${escapeText(plan.baseReason)} (${range}, ${plural(plan.changedFiles, 'changed file')}, from ${changes.source})`, '')
   if (plan.promotion.length > 0) lines.push(`**Promotion:** ${promotionText(plan)}`, '')
   for (const warning of plan.warnings) lines.push(`> [!WARNING]`, `> ${escapeText(warning)}`, '')
+  for (const notice of plan.notices) lines.push(`> [!NOTE]`, `> ${escapeText(notice)}`, '')
   if (plan.services.length === 0) {
     lines.push('No service is affected by this change.', '')
   } else {
@@ -118,6 +122,7 @@ export function planText(manifest: Manifest, changes: ChangeSet, plan: Plan): st
     `${plural(plan.changedFiles, 'changed file')} (${changes.source}); ${plan.services.length} of ${total} services selected`
   ]
   for (const warning of plan.warnings) lines.push(`warning: ${warning}`)
+  for (const notice of plan.notices) lines.push(`notice: ${printable(notice)}`)
   if (plan.services.length > 0) {
     const width = Math.max(7, ...plan.services.map((service) => service.name.length))
     lines.push('', `${'SERVICE'.padEnd(width)}  WHY`)

@@ -62,7 +62,8 @@ export function mask(secret: string | undefined): void {
 export const actionsLogger: Logger = {
   info: (message) => core.info(message),
   warn: (message) => core.warning(message),
-  debug: (message) => core.debug(message)
+  debug: (message) => core.debug(message),
+  notice: (message) => core.notice(message)
 }
 
 /** Runs an action's body and turns every error into a failed step, never an unhandled rejection. */

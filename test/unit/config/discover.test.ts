@@ -189,7 +189,7 @@ describe('dependencies inferred from workspaces', () => {
     expect(Object.keys(manifest.libraries)).toEqual(['contracts'])
   })
 
-  test('an inferred cycle is an error like a declared one', async () => {
+  test('an inferred cycle is accepted, unlike a declared one, and named in a notice at the package.json that closes it', async () => {
     const root = await repo({
       'package.json': JSON.stringify({ workspaces: ['services/*'] }),
       'services/a/Dockerfile': '',
@@ -197,7 +197,8 @@ describe('dependencies inferred from workspaces', () => {
       'services/b/Dockerfile': '',
       'services/b/package.json': packageJson('b', { a: '*' })
     })
-    const problems = await problemsOf(loadManifest(root))
-    expect(problems.map((problem) => `${problem.keyPath}: ${problem.message}`)).toEqual(['services.a.depends_on: dependency cycle: a -> b -> a'])
+    const manifest = await loadManifest(root)
+    expect([manifest.services.a.dependsOn, manifest.services.b.dependsOn]).toEqual([['b'], ['a']])
+    expect(manifest.notices?.map((notice) => notice.file)).toEqual(['services/a/package.json'])
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { dependenciesOf, dependentsClosure, dependentsOf, findCycle } from '../../../shared/src/graph/index.js'
+import { dependenciesOf, dependentsClosure, dependentsOf, findCycle, shortestCycle, stronglyConnectedComponents } from '../../../shared/src/graph/index.js'
 
 const graph = (entries: Record<string, string[]>): Map<string, string[]> => new Map(Object.entries(entries))
 
@@ -52,6 +52,40 @@ describe('dependents and dependencies', () => {
   })
 
   it('terminates on a cycle', () => {
-    expect(dependentsClosure(graph({ a: ['b'], b: ['a'] })).get('a')).toEqual(['b', 'a'])
+    expect(dependentsClosure(graph({ a: ['b'], b: ['a'] })).get('a')).toEqual(['a', 'b'])
+  })
+})
+
+describe('cycles in the closure', () => {
+  // web depends on a tool chain whose compiler is tested with the bundler built from it.
+  const edges = graph({ web: ['bundler'], bundler: ['compiler'], compiler: ['core', 'plugins'], plugins: ['bundler'], core: [], docs: ['compiler'] })
+
+  it('a change to any member of a group that depends on itself selects the whole group and all that depends on any member', () => {
+    const closure = dependentsClosure(edges)
+    for (const member of ['bundler', 'compiler', 'plugins']) expect([...closure.get(member)!].sort()).toEqual(['bundler', 'compiler', 'docs', 'plugins', 'web'])
+    expect([...closure.get('core')!].sort()).toEqual(['bundler', 'compiler', 'docs', 'plugins', 'web'])
+    expect(closure.get('web')).toEqual([])
+  })
+
+  it('stronglyConnectedComponents groups the members of each cycle, dependencies before dependents', () => {
+    expect(stronglyConnectedComponents(edges)).toEqual([['core'], ['bundler', 'compiler', 'plugins'], ['web'], ['docs']])
+    expect(stronglyConnectedComponents(graph({ a: ['a'], b: [] }))).toEqual([['a'], ['b']])
+  })
+
+  it('dependentsClosure walks a cycle of 100,000 nodes (a DFS that deep) without overflowing the stack, one answer for all', () => {
+    const chain = new Map<string, string[]>()
+    for (let i = 0; i < 100_000; i++) chain.set(`n${i}`, [`n${i + 1}`])
+    chain.set('n100000', ['n0'])
+    const closure = dependentsClosure(chain)
+    expect(closure.get('n0')).toHaveLength(100_001)
+    expect(closure.get('n0')).toBe(closure.get('n50000'))
+  })
+
+  it('shortestCycle names the shortest cycle through a node, or none', () => {
+    const cycles = graph({ a: ['b', 'c'], b: ['d'], d: ['a'], c: ['a'] })
+    expect(shortestCycle(cycles, 'a')).toEqual(['a', 'c', 'a'])
+    expect(shortestCycle(cycles, 'd')).toEqual(['d', 'a', 'b', 'd'])
+    expect(shortestCycle(graph({ a: ['a'] }), 'a')).toEqual(['a', 'a'])
+    expect(shortestCycle(edges, 'web')).toBeUndefined()
   })
 })

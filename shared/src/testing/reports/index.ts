@@ -85,12 +85,12 @@ function detectingReader(collector: ReportCollector): { visitor: XmlVisitor; cho
   let chosen: { format: ReportFormat; reader: FormatReader } | undefined
   return {
     visitor: {
-      open(name, attributes) {
+      open(name, attributes, read) {
         if (!chosen) {
           const format = formatOf(name, attributes)
           chosen = { format, reader: READERS[format](collector) }
         }
-        chosen.reader.open(name, attributes)
+        chosen.reader.open(name, attributes, read)
       },
       text: (text) => chosen?.reader.text(text),
       close: (name) => chosen?.reader.close(name)

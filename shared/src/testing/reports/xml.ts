@@ -3,7 +3,11 @@ import { messageOf, ReportError } from './errors.js'
 
 /** What a format reader sees of a document: elements by local name, and their text. */
 export interface XmlVisitor {
-  open(name: string, attributes: Readonly<Record<string, string>>): void
+  /**
+   * `read`: the characters read when the element's name was, one or two (a line end) past it;
+   * the element's `<` is the last one before that offset.
+   */
+  open(name: string, attributes: Readonly<Record<string, string>>, read: number): void
   text(text: string): void
   close(name: string): void
 }
@@ -35,7 +39,11 @@ export async function readXml(chunks: AsyncIterable<string> | Iterable<string>, 
     if (/<!ENTITY/i.test(doctype)) fail('entity declarations are refused (an XML entity bomb or external entity)')
     if (/^\s*\S+\s+(SYSTEM|PUBLIC)\b/.test(doctype)) fail('an external DTD is refused (SYSTEM or PUBLIC identifier)')
   })
-  parser.on('opentag', guarded((tag) => visitor.open(localName(tag.name), tag.attributes)))
+  let read = 0
+  parser.on('opentagstart', () => {
+    read = parser.position
+  })
+  parser.on('opentag', guarded((tag) => visitor.open(localName(tag.name), tag.attributes, read)))
   parser.on('closetag', guarded((tag) => visitor.close(localName(tag.name))))
   parser.on('text', guarded((text: string) => visitor.text(text)))
   parser.on('cdata', guarded((text: string) => visitor.text(text)))
