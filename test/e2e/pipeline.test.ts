@@ -78,7 +78,7 @@ describeWithEngine('buildah', 'the reusable workflows end to end (buildah, regis
       afterAll(async () => {
         clearInterval(traffic)
         await prometheus?.stop()
-        if (daemon) await stopDaemonWithContainers(daemon, ['catalog', 'catalog-previous'])
+        if (daemon) await stopDaemonWithContainers(daemon, ['catalog_staging', 'catalog_staging_previous'])
         await github?.stop()
         await registry?.stop()
         await repo?.cleanup()
@@ -170,7 +170,7 @@ describeWithEngine('buildah', 'the reusable workflows end to end (buildah, regis
       const gateStatuses = (sha: string): unknown[] =>
         github.requestsTo('repos/create-commit-status').filter((request) => request.path.endsWith(`/statuses/${sha}`)).map((request) => request.body)
       const stagingCatalog = async (): Promise<{ image: string; sha: string }> => {
-        const inspect = await exec(['docker', 'container', 'inspect', 'catalog', '--format', '{{.Config.Image}} {{index .Config.Labels "flotilla.sha"}}'], { env: daemon.env })
+        const inspect = await exec(['docker', 'container', 'inspect', 'catalog_staging', '--format', '{{.Config.Image}} {{index .Config.Labels "flotilla.sha"}}'], { env: daemon.env })
         const [image, sha] = inspect.stdout.toString('utf8').trim().split(' ')
         return { image, sha }
       }
